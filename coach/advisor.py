@@ -1,0 +1,215 @@
+"""Grounded Q&A: retrieve, let the code decide the answer, let the model word it, guard it.
+
+The chain is LCEL: a retrieval step (hybrid search plus the deterministic draft) feeds a
+wording step (prompt template → chat model → text). The wording streams through the guard;
+if the model states a figure the sources do not, the coach retries once with the allowed
+figures spelled out, and then falls back to the draft itself. ``Conversation`` reuses the
+same steps with history, keeping the stable system prompt first so llama.cpp can reuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from coach.config import Settings
+from coach.drafting import NOT_COVERED, Citation, Draft, band_draft, extractive_draft, find_region
+from coach.guard import GuardedStream, GuardRejected, allowed_values, check_figures
+from coach.prompts import load_prompt
+from coach.retrieval import HybridRetriever, Passage
+from coach.terms import Playbook
+
+COVERED_SIMILARITY = 0.22
+COVERED_KEYWORDS = 2
+RETRIEVE_K = 4
+
+
+@dataclass
+class Answer:
+    """A finished answer as ``--json`` prints it, plus what the guard did along the way."""
+
+    answer: str
+    citations: list[Citation]
+    figures: list[str]
+    grounded: bool
+    provider: str
+    model: str
+    covered: bool = True
+    guard_events: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": [
+                {"guide": c.guide, "section": c.section, "text": c.text} for c in self.citations
+            ],
+            "figures": self.figures,
+            "grounded": self.grounded,
+            "provider": self.provider,
+            "model": self.model,
+        }
+
+
+@dataclass
+class Prepared:
+    """Everything the wording step and the guard need for one question."""
+
+    question: str
+    passages: list[Passage]
+    draft: Draft
+
+    @property
+    def trusted_texts(self) -> list[str]:
+        return [c.text for c in self.draft.citations] + self.draft.facts + [self.draft.text]
+
+
+def _to_langchain(messages: list[dict[str, str]]) -> list[Any]:
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+    return [kinds[m["role"]](content=m["content"]) for m in messages]
+
+
+class Advisor:
+    """Answers questions from the stored guides (see the module docstring for the flow)."""
+
+    def __init__(self, settings: Settings, store: Any = None, model: Any = None) -> None:
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.runnables import RunnableLambda
+
+        from coach import providers
+        from coach.vectorstore import KnowledgeStore
+
+        self.settings = settings
+        self.store = store or KnowledgeStore(settings, providers.embeddings(settings))
+        self.model = model if model is not None else providers.chat_model(settings)
+        self.retriever = HybridRetriever(self.store)
+        self.template = load_prompt("answer")
+        self.retrieval_chain = RunnableLambda(self._prepare_input)
+        self.wording_chain = RunnableLambda(_to_langchain) | self.model | StrOutputParser()
+
+    # -- deciding ----------------------------------------------------------------------
+
+    def playbooks(self, guide: str | None = None) -> list[Playbook]:
+        import json
+
+        records = [r for r in self.store.guides() if guide is None or r.guide_id == guide]
+        books = []
+        for record in records:
+            try:
+                books.append(Playbook.from_dict(json.loads(record.playbook_json)))
+            except (ValueError, KeyError, TypeError):
+                continue  # a playbook stored by an older version: Q&A still works without it
+        return books
+
+    def _prepare_input(self, request: dict[str, Any]) -> Prepared:
+        return self.prepare(request["question"], request.get("guide"))
+
+    def prepare(self, question: str, guide: str | None = None) -> Prepared:
+        """Retrieve passages and decide the draft answer for ``question``."""
+        from coach.library import require_guide
+
+        if guide is not None:
+            require_guide(self.store, guide)
+        guide_ids = [guide] if guide else None
+        passages = self.retriever.retrieve(question, k=RETRIEVE_K, guide_ids=guide_ids)
+        covered = any(
+            p.similarity >= COVERED_SIMILARITY or p.keyword_hits >= COVERED_KEYWORDS
+            for p in passages
+        )
+        if not covered:
+            return Prepared(question, passages, Draft(text=NOT_COVERED, covered=False))
+        playbooks = self.playbooks(guide)
+        draft = self.decide(question, passages, playbooks)
+        return Prepared(question, passages, draft)
+
+    def decide(self, question: str, passages: list[Passage], playbooks: list[Playbook]) -> Draft:
+        """The deterministic answer: engine figures first, then table rows, then sentences."""
+        from coach.intents import engine_draft
+
+        if (draft := engine_draft(question, playbooks, self.settings)) is not None:
+            return draft
+        if found := find_region(question, playbooks):
+            playbook, band = found
+            table = next((p.text for p in passages if band.region in p.text and "|" in p.text), "")
+            return band_draft(playbook, band, table)
+        return extractive_draft(question, passages)
+
+    # -- wording -----------------------------------------------------------------------
+
+    def messages(self, prepared: Prepared, history: list[dict[str, str]] | None = None) -> list:
+        system, user = self.template.messages(question=prepared.question, draft=prepared.draft.text)
+        return [system, *(history or []), user]
+
+    def stream(
+        self, question: str, guide: str | None = None, history: list[dict[str, str]] | None = None
+    ) -> AnswerStream:
+        """Stream a guarded answer; the finished ``Answer`` is on ``.answer`` afterwards."""
+        prepared = self.retrieval_chain.invoke({"question": question, "guide": guide})
+        return AnswerStream(self, prepared, self.messages(prepared, history))
+
+    def ask(self, question: str, guide: str | None = None) -> Answer:
+        stream = self.stream(question, guide)
+        for _ in stream:
+            pass
+        return stream.answer
+
+
+class AnswerStream:
+    """Iterating yields checked text; afterwards ``answer`` holds the finished ``Answer``."""
+
+    def __init__(self, advisor: Advisor, prepared: Prepared, messages: list[dict[str, str]]):
+        self.advisor = advisor
+        self.prepared = prepared
+        self.messages = messages
+        self.events: list[str] = []
+        self.answer: Answer | None = None
+
+    def _finish(self, text: str) -> None:
+        settings = self.advisor.settings
+        cited = allowed_values(self.prepared.trusted_texts)
+        report = check_figures(text, cited)
+        self.answer = Answer(
+            answer=text.strip(),
+            citations=self.prepared.draft.citations,
+            figures=report.figures,
+            grounded=report.ok,
+            provider=settings.provider,
+            model=settings.model_label,
+            covered=self.prepared.draft.covered,
+            guard_events=self.events,
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        draft = self.prepared.draft
+        if not draft.covered:
+            # Nothing to word: saying "not covered" needs no model and cannot go wrong.
+            self.events.append("guides do not cover the question; no model call")
+            yield draft.text
+            self._finish(draft.text)
+            return
+        allowed = allowed_values(self.prepared.trusted_texts)
+        chain = self.advisor.wording_chain
+        guarded = GuardedStream(chain.stream(self.messages), allowed)
+        try:
+            yield from guarded
+            self._finish(guarded.text)
+            return
+        except GuardRejected as rejected:
+            self.events.append(f"guard rejected the model's wording: {rejected.reason}")
+        if guarded.text:
+            yield "\n[the coach stopped that answer: it stated a figure your guides do not]\n"
+        retry = [dict(m) for m in self.messages]
+        figures = ", ".join(sorted(set(check_figures(draft.text, allowed).figures))) or "none"
+        retry[-1]["content"] += f"\n\nUse only these figures, exactly as written: {figures}."
+        second = chain.invoke(retry)
+        report = check_figures(second, allowed)
+        if report.ok and second.strip():
+            self.events.append("guard accepted the regenerated wording")
+            yield second
+            self._finish(second)
+            return
+        self.events.append(f"guard rejected the retry too ({report.ungrounded}); using the draft")
+        yield draft.text
+        self._finish(draft.text)
