@@ -156,27 +156,43 @@ def evaluate_offer(
     counter = counter_for(offer, target, band)
     script = pick_script(playbook, target)
     citations: list[Citation] = []
-    offered = " and ".join(f"{_shown(c, v)} {label(c)}" for c, v in offer.items())
-    walk_cite = _cite(playbook.walk_away.source if playbook.walk_away else band.source, citations)
-    target_cite = _cite(playbook.target.source if playbook.target else band.source, citations)
-    band_cite = _cite(band.source, citations)
+    offered = threshold_text(offer)
+    walk_source = playbook.walk_away.source if playbook.walk_away else band.source
+    target_source = playbook.target.source if playbook.target else band.source
     band_text = "; ".join(
         f"{label(c)} {format_component(c, r)}" for c, r in band.components.items() if c in offer
     )
     counter_text = threshold_text(counter)
     if verdict == BELOW:
-        opening = f"Your offer of {offered} is below your walk-away of {threshold_text(walk)}{walk_cite}."
-        move = f"Do not accept it. Counter at {counter_text}{target_cite}, your target."
+        opening = (
+            f"Your offer of {offered} is below your walk-away of {threshold_text(walk)}"
+            f"{_cite(walk_source, citations)}."
+        )
+        move = f"Do not accept it. Counter at {counter_text}{_cite(target_source, citations)}, your target."
     elif verdict == MEETS:
-        opening = f"Your offer of {offered} meets your target of {threshold_text(target)}{target_cite}."
-        move = f"You can accept; if you ask for more, keep it at {counter_text}."
+        met = {c: v for c, v in target.items() if c in offer}
+        still = {c: v for c, v in target.items() if c not in offer}
+        opening = (
+            f"Your offer of {offered} meets your target of {threshold_text(met)}"
+            f"{_cite(target_source, citations)}."
+        )
+        move = (
+            f"Before you accept, also ask for {threshold_text(still)}."
+            if still
+            else "You can accept it."
+        )
     else:
         opening = (
-            f"Your offer of {offered} clears your walk-away of {threshold_text(walk)}{walk_cite} "
-            f"but is short of your target."
+            f"Your offer of {offered} clears your walk-away of {threshold_text(walk)}"
+            f"{_cite(walk_source, citations)} but is short of your target."
         )
-        move = f"Counter at {counter_text}{target_cite}, your target, before you accept."
-    band_line = f" The {band.region} band is {band_text}{band_cite}." if band_text else ""
+        move = (
+            f"Counter at {counter_text}{_cite(target_source, citations)}, your target, "
+            "before you accept."
+        )
+    band_line = (
+        f" The {band.region} band is {band_text}{_cite(band.source, citations)}." if band_text else ""
+    )
     script_line = f" Use the {script.name} script." if script else ""
     if BONUS_PCT in offer and BONUS_PCT not in band.components:
         notes.append("The guide's table has no bonus column to compare the bonus with.")

@@ -14,13 +14,7 @@ import re
 from dataclasses import dataclass
 
 from coach.chunking import heading_of
-from coach.money import (
-    Figure,
-    find_figures,
-    format_money,
-    format_percent_range,
-    format_range,
-)
+from coach.money import Figure, find_figures, format_money, format_percent_range, format_range
 from coach.terms import (
     BASE,
     BONUS_PCT,
@@ -73,7 +67,7 @@ _COMPONENT_RULES = [
 ]
 _TARGET_CUE = re.compile(r"\btarget(?:ing|ed)?\b|\banchor(?:ing)? at\b|\baim(?:ing)? for\b", re.I)
 _WALK_CUE = re.compile(
-    r"\baccept(?:ing)? (?:at|if|anything)\b|\bwalk[- ]?away\b|\bminimum acceptable\b|\bfloor\b"
+    r"\baccept(?:ing)? (?:at|if|anything|less)\b|\bwalk[- ]?away\b|\bminimum acceptable\b|\bfloor\b"
     r"|\bbottom[- ]line\b|\bwon'?t go below\b|\breservation (?:point|price)\b",
     re.I,
 )
@@ -81,8 +75,9 @@ _PREMIUM_AFTER = re.compile(r"^\s*((?:[A-Za-z][\w/-]*\s+){0,2}?)premium\b", re.I
 _PREMIUM_BEFORE = re.compile(r"((?:[A-Za-z][\w/-]*\s+){0,2})premium\s*(?::|of|is|=)?\s*$", re.I)
 _STOPWORDS = {"the", "a", "an", "with", "and", "of", "our", "your", "my", "this", "plus"}
 _OFFER_WHO = re.compile(r"^\s*(?P<who>[A-Z][\w&.'’ -]*?)\s*(?:\bat\b|@|:|—|–|-)\s*$")
-_OFFER_FROM = re.compile(
-    r"offers?\s+from\s+(?P<who>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*)\s+(?:at|of|for|worth)\s+$"
+_OFFER_FROM = re.compile(  # "a competing offer from Stripe at $410K TC"
+    r"\b(?:offers?|one|another)\s+from\s+(?P<who>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*)"
+    r"\s+(?:at|of|for|worth)\s+$"
 )
 _MEASURE = re.compile(r"^\W*(?:(?P<tc>tc|total comp\w*)\b|(?P<base>base)\b)?", re.I)
 _LABELLED_QUOTE = re.compile(
@@ -112,7 +107,7 @@ def slug(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    """Text without bold markers, blockquote or bullet prefixes."""
+    """Text without bold markers or blockquote prefixes (offsets then match what is read)."""
     text = re.sub(r"^\s*(?:>\s*)+", "", text)
     return text.replace("**", "").replace("__", "").strip()
 
@@ -152,9 +147,10 @@ def _role_and_company(title: str) -> tuple[str, str]:
         if " at " in part:
             role, company = part.rsplit(" at ", 1)
             return role.strip(), company.strip()
-    if len(parts) < 2:
-        return (parts[0] if parts else ""), ""
     is_role = [any(w.lower().strip(".,()") in _ROLE_NOUNS for w in p.split()) for p in parts]
+    if len(parts) < 2:
+        # A lone phrase is a role only if it names one ("Salary Negotiation Basics" is not).
+        return (parts[0] if parts and is_role[0] else ""), ""
     role_index = is_role.index(True) if True in is_role else 0
     company = next(p for i, p in enumerate(parts) if i != role_index)
     return parts[role_index], company
@@ -187,7 +183,7 @@ def _is_region_table(header: list[str], body: list[_Line]) -> bool:
         return True
     rows = [_cells(r.raw) for r in body]
     names_ok = all(
-        re.fullmatch(r"[A-Za-z][\w .,()/&'-]{0,40}", _plain(r[0])) and not find_figures(r[0])
+        re.fullmatch(r"[^\W\d_][\w .,()/&'-]{0,40}", _plain(r[0])) and not find_figures(r[0])
         for r in rows
     )
     return names_ok and all(any(find_figures(c) for c in r[1:]) for r in rows)
@@ -479,36 +475,38 @@ def _format_value(component: str, low: float, high: float) -> str:
 
 
 def render_playbook_rows(pb: Playbook) -> list[tuple[str, str, str]]:
-    """(field, value, source) rows describing a playbook, for the CLI's table."""
+    """(field, value, source) rows describing a playbook, for the CLI's table.
 
-    def cite(src: Source) -> str:
-        return f"{src.section}, line {src.line}"
+    The title and ``missing`` are left out: the CLI shows them around the table.
+    """
+    rows: list[tuple[str, str, str]] = []
 
-    rows = [(n, v, "") for n, v in [("title", pb.title), ("role", pb.role)] if v]
-    rows += [
-        (n, v, "") for n, v in [("company", pb.company), ("level mapping", pb.level_mapping)] if v
-    ]
+    def add(field: str, value: str, src: Source | None = None) -> None:
+        if not src:
+            rows.append((field, value, ""))
+            return
+        # The title is the table's heading already, so cite the section below it.
+        section = src.section.removeprefix(pb.title).removeprefix(SECTION_SEP)
+        rows.append(
+            (field, value, f"{section}, line {src.line}" if section else f"line {src.line}")
+        )
+
+    for name, text in (("role", pb.role), ("company", pb.company), ("levels", pb.level_mapping)):
+        if text:
+            add(name, text)
     for band in pb.bands:
         for key, rng in band.components.items():
-            rows.append(
-                (f"{band.region} · {key}", _format_value(key, rng.low, rng.high), cite(band.source))
-            )
+            add(f"{band.region} · {key}", _format_value(key, rng.low, rng.high), band.source)
     for p in pb.premiums:
-        rows.append((p.name, format_percent_range(p.percent.low, p.percent.high), cite(p.source)))
+        add(p.name, format_percent_range(p.percent.low, p.percent.high), p.source)
     for label, threshold in (("target", pb.target), ("walk-away", pb.walk_away)):
-        if threshold:
+        if threshold is not None:
             for key, amount in threshold.components.items():
-                rows.append(
-                    (f"{label} · {key}", _format_value(key, amount, amount), cite(threshold.source))
-                )
+                add(f"{label} · {key}", _format_value(key, amount, amount), threshold.source)
     for o in pb.competing_offers:
-        rows.append(
-            (f"competing · {o.company}", f"{format_money(o.amount)} {o.measure}", cite(o.source))
-        )
+        add(f"competing · {o.company}", f"{format_money(o.amount)} {o.measure}", o.source)
     for kind, scripts in (("script", pb.scripts), ("lever", pb.levers)):
         for script in scripts:
             preview = script.text if len(script.text) <= 70 else script.text[:67].rstrip() + "..."
-            rows.append((f"{kind} · {script.name}", preview, cite(script.source)))
-    if pb.missing:
-        rows.append(("missing", ", ".join(pb.missing), ""))
+            add(f"{kind} · {script.name}", preview, script.source)
     return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -117,7 +119,14 @@ def test_parse_amount_rejects_amounts_above_cap(amount: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("15%", 15.0), ("15", 15.0), ("20%+", 20.0), ("12.5 %", 12.5), ("0", 0.0), ("30 percent", 30.0)],
+    [
+        ("15%", 15.0),
+        ("15", 15.0),
+        ("20%+", 20.0),
+        ("12.5 %", 12.5),
+        ("0", 0.0),
+        ("30 percent", 30.0),
+    ],
 )
 def test_parse_percent_accepts_common_forms(text: str, expected: float) -> None:
     assert parse_percent(text) == expected
@@ -250,7 +259,7 @@ def test_find_figures_reads_format_money(amount: int) -> None:
 @given(st.text())
 def test_find_figures_never_raises_and_never_overlaps(text: str) -> None:
     figures = find_figures(text)
-    for first, second in zip(figures, figures[1:], strict=False):
+    for first, second in pairwise(figures):
         assert first.end <= second.start
     for fig in figures:
         assert text[fig.start : fig.end] == fig.raw

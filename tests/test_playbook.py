@@ -128,8 +128,10 @@ def test_seed_render_rows(seed: tuple[Playbook, str]) -> None:
     assert rows["walk-away · base"][0] == "$248K"
     assert rows["competing · NVIDIA"][0] == "$462K total_comp"
     assert rows["AI premium"][0] == "15–25%"
-    assert rows["Remote US · base"][1].endswith("line 9")
-    assert "missing" not in rows
+    assert rows["Remote US · base"][1] == "line 9"  # the table sits under the title itself
+    assert rows["walk-away · base"][1] == "Global Levers, line 28"
+    assert rows["role"] == ("ML/AI Engineer", "")
+    assert "missing" not in rows and "title" not in rows
 
 
 # --- guides the extractor has never seen -------------------------------------------------
@@ -206,7 +208,8 @@ def test_guide_without_table_or_walk_away() -> None:
     assert [s.name for s in pb.scripts] == ["share-premium"]
     assert pb.missing == ["bands", "walk_away", "competing_offers"]
     rows = render_playbook_rows(pb)
-    assert rows[-1] == ("missing", "bands, walk_away, competing_offers", "")
+    assert ("design premium", "10–12%", "line 3") in rows
+    assert ("target · sign_on", "$30K", "Numbers, line 11") in rows
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "just some words", "| a | b |\n|---|---|\n| x | y |"])
@@ -252,6 +255,8 @@ def test_extract_playbook_never_raises(text: str) -> None:
         ("Senior Data Scientist at Stripe — Negotiation Guide", "Senior Data Scientist", "Stripe"),
         ("Acme Corp: Staff Backend Engineer", "Staff Backend Engineer", "Acme Corp"),
         ("Staff Backend Engineer - Acme Corp Playbook", "Staff Backend Engineer", "Acme Corp"),
+        ("Platform Engineer", "Platform Engineer", ""),
+        ("Salary Negotiation Fundamentals", "", ""),
     ],
 )
 def test_role_and_company_from_title(title: str, role: str, company: str) -> None:
