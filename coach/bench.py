@@ -41,7 +41,9 @@ def help_startup(runs: int = 5) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "coach.cli", "--help"], capture_output=True, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "coach.cli", "--help"], capture_output=True, check=True
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

@@ -89,8 +89,10 @@ def _sections(text: str, title: str) -> list[tuple[str, list[_Block]]]:
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, name))
-            path = " › ".join(n for _, n in stack) if stack[0][1] == title else title + " › " + (
+            path = (
                 " › ".join(n for _, n in stack)
+                if stack[0][1] == title
+                else title + " › " + (" › ".join(n for _, n in stack))
             )
             sections.append((path, []))
             current = None
@@ -111,7 +113,7 @@ def _split_table(block: _Block, limit: int) -> list[_Block]:
     pieces: list[_Block] = []
     current: list[tuple[int, str]] = []
     for row in rows:
-        candidate = _Block(header + [*current, row], "table")
+        candidate = _Block([*header, *current, row], "table")
         if current and count_tokens(candidate.text) > limit:
             pieces.append(_Block(header + current, "table"))
             current = []
@@ -145,25 +147,25 @@ def _fit(block: _Block, limit: int) -> list[_Block]:
     return _split_text(block, limit)
 
 
+def _merge(blocks: list[_Block], section: str) -> Chunk:
+    lines = [entry for block in blocks for entry in block.lines]
+    body = "\n\n".join(block.text for block in blocks)
+    kind = "table" if any(b.kind == "table" for b in blocks) else "text"
+    return Chunk(body, section, lines[0][0], lines[-1][0], kind)
+
+
 def chunk_guide(text: str, title: str, max_tokens: int = MAX_CHUNK_TOKENS) -> list[Chunk]:
     """Chunks of ``text``: one section at a time, merging small blocks up to ``max_tokens``."""
     chunks: list[Chunk] = []
     for path, blocks in _sections(text, title):
         pending: list[_Block] = []
-
-        def flush(section: str = path) -> None:
-            if pending:
-                lines = [entry for block in pending for entry in block.lines]
-                body = "\n\n".join(block.text for block in pending)
-                kind = "table" if any(b.kind == "table" for b in pending) else "text"
-                chunks.append(Chunk(body, section, lines[0][0], lines[-1][0], kind))
-                pending.clear()
-
         for block in blocks:
             for piece in _fit(block, max_tokens):
                 merged = "\n\n".join(b.text for b in [*pending, piece])
                 if pending and count_tokens(merged) > max_tokens:
-                    flush()
+                    chunks.append(_merge(pending, path))
+                    pending = []
                 pending.append(piece)
-        flush()
+        if pending:
+            chunks.append(_merge(pending, path))
     return chunks

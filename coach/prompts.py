@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -80,14 +80,18 @@ def parse_template(name: str, source: str) -> PromptTemplate:
             problems.append(f"uses undeclared {', '.join(undeclared)}")
         if unused:
             problems.append(f"never uses declared {', '.join(unused)}")
-        raise CoachError(f"Prompt {name!r} {' and '.join(problems)}.", "Fix prompts/" + name + ".md.")
+        raise CoachError(
+            f"Prompt {name!r} {' and '.join(problems)}.", "Fix prompts/" + name + ".md."
+        )
     return PromptTemplate(name, sections["system"], sections["user"], declared)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> PromptTemplate:
     """Load ``prompts/NAME.md`` (cached: templates do not change while the coach runs)."""
     path = prompts_dir() / f"{name}.md"
     if not path.is_file():
-        raise CoachError(f"Prompt template {path} is missing.", "Reinstall the coach from its repo.")
+        raise CoachError(
+            f"Prompt template {path} is missing.", "Reinstall the coach from its repo."
+        )
     return parse_template(name, path.read_text(encoding="utf-8"))

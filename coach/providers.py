@@ -52,7 +52,9 @@ def _engine_chat_model_class() -> type:
             return self.label
 
         def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
-            return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+            return [
+                {"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages
+            ]
 
         def _stream(
             self,
@@ -93,15 +95,23 @@ def local_engine(settings: Settings) -> StreamingEngine:
     from coach.local_llm import get_local_llama
     from coach.model_files import assemble_model, check_gguf
 
-    path = check_gguf(settings.model_path) if settings.model_path else assemble_model(
-        settings.models_dir
+    path = (
+        check_gguf(settings.model_path)
+        if settings.model_path
+        else assemble_model(settings.models_dir)
     )
     return get_local_llama(path, settings.threads, settings.context_tokens, settings.cache_dir)
 
 
 def chat_model(settings: Settings, engine: StreamingEngine | None = None) -> Any:
     """The LangChain chat model for ``settings.provider`` (one instance per process)."""
-    key = (settings.provider, settings.model, str(settings.model_path), settings.base_url, id(engine))
+    key = (
+        settings.provider,
+        settings.model,
+        str(settings.model_path),
+        settings.base_url,
+        id(engine),
+    )
     if key in _CHAT_MODELS:
         return _CHAT_MODELS[key]
     if engine is not None or settings.provider in ("local", "fake"):

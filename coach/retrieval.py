@@ -16,9 +16,11 @@ from coach.vectorstore import KnowledgeStore
 RRF_K = 60
 _TOKEN = re.compile(r"\$?\d[\d,.]*[kmb]?\+?%?|[a-z][a-z0-9/+-]*")
 STOPWORDS = frozenset(
-    "a an and are as at be by can do for from how i in is it me my of on or our should so "
-    "that the their them there this to up us? was we what whats what's when where which who "
-    "why will with you your tell give about".split()
+    (
+        "a an and are as at be by can do for from how i in is it me my of on or our should so "
+        "that the their them there this to up was we what whats what's when where which who "
+        "why will with you your tell give about"
+    ).split()
 )
 
 
@@ -88,7 +90,7 @@ class HybridRetriever:
         bm25 = BM25Okapi(corpus)
         scores = bm25.get_scores(tokenize(query))
         keyword_rank = [ids[i] for i in sorted(range(len(ids)), key=lambda i: -scores[i])]
-        keyword_rank = [cid for cid, s in zip(keyword_rank, sorted(scores, reverse=True)) if s > 0]
+        keyword_rank = [cid for cid, s in zip(keyword_rank, sorted(scores, reverse=True), strict=True) if s > 0]
 
         similarities: dict[str, float] = {}
         for cid, sim in self.store.vector_search(query, k=max(k * 4, 12)):

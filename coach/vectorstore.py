@@ -57,7 +57,9 @@ def _client(settings: Settings) -> Any:
             client.heartbeat()
         else:
             settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+            client = chromadb.PersistentClient(
+                path=str(settings.chroma_dir), settings=chroma_settings
+            )
     except Exception as exc:  # chromadb raises bare ValueError/ConnectionError/HTTP errors
         if settings.chroma_host:
             raise StoreError(
