@@ -87,12 +87,19 @@ class GuardedStream:
         self.text = ""  # everything released so far
         self.report = GuardReport()
 
+    def _reject(self, ungrounded: list[str]) -> GuardRejected:
+        self.report.ungrounded.extend(ungrounded)
+        # Stop the model now: an unfinished generator would keep the model busy (and locked).
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+        return GuardRejected(f"ungrounded figure {ungrounded[0]!r}")
+
     def _release(self, chunk: str) -> str:
         found = check_figures(chunk, self._allowed)
         self.report.figures.extend(found.figures)
         if not found.ok:
-            self.report.ungrounded.extend(found.ungrounded)
-            raise GuardRejected(f"ungrounded figure {found.ungrounded[0]!r}")
+            raise self._reject(found.ungrounded)
         self.text += chunk
         return chunk
 
@@ -122,5 +129,4 @@ class GuardedStream:
         # catches any figure whose reading depended on text from two releases.
         final = check_figures(self.text, self._allowed)
         if not final.ok:
-            self.report.ungrounded.extend(final.ungrounded)
-            raise GuardRejected(f"ungrounded figure {final.ungrounded[0]!r}")
+            raise self._reject(final.ungrounded)

@@ -72,7 +72,8 @@ class LocalLlama:
         eos = self._token_text(self.llm.token_eos())
         bos = self._token_text(self.llm.token_bos())
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
-        self._lock = threading.Lock()
+        # Re-entrant: a stream abandoned by the guard may still hold it until it is collected.
+        self._lock = threading.RLock()
         self._file_digest = _file_identity(path)
 
     def _token_text(self, token: int) -> str:

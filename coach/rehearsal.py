@@ -109,7 +109,9 @@ class RehearsalResult:
         if not self.missing:
             return "You covered every key point."
         names = "; ".join(f'"{p}"' for p in self.missing)
-        return f"You covered {len(self.covered)} of {len(self.points)} key points. Missing: {names}."
+        return (
+            f"You covered {len(self.covered)} of {len(self.points)} key points. Missing: {names}."
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

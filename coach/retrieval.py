@@ -90,7 +90,9 @@ class HybridRetriever:
         bm25 = BM25Okapi(corpus)
         scores = bm25.get_scores(tokenize(query))
         keyword_rank = [ids[i] for i in sorted(range(len(ids)), key=lambda i: -scores[i])]
-        keyword_rank = [cid for cid, s in zip(keyword_rank, sorted(scores, reverse=True), strict=True) if s > 0]
+        keyword_rank = [
+            cid for cid, s in zip(keyword_rank, sorted(scores, reverse=True), strict=True) if s > 0
+        ]
 
         similarities: dict[str, float] = {}
         for cid, sim in self.store.vector_search(query, k=max(k * 4, 12)):

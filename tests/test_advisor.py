@@ -1,0 +1,263 @@
+"""Tests for coach.advisor and coach.chat on the fake provider: grounding, retry, fallback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from coach.advisor import Answer, AnswerStream
+from coach.chat import HISTORY_TOKEN_BUDGET, Conversation
+from coach.drafting import NOT_COVERED
+from coach.errors import InputError
+from coach.money import find_figures
+from coach.profile import Profile, save_profile
+
+REMOTE_US = "What is the base salary range for Remote US?"
+NOT_COVERED_QUESTIONS = [
+    "What is the parental leave policy in Berlin?",
+    "How much vacation do interns get in Tokyo?",
+    "What is the 401k match?",
+]
+JSON_KEYS = {"answer", "citations", "figures", "grounded", "provider", "model"}
+
+
+def values(text: str) -> set[tuple[str, float]]:
+    return {(f.kind, v) for f in find_figures(text) for v in (f.low, f.high)}
+
+
+def consume(stream: AnswerStream) -> str:
+    return "".join(stream)
+
+
+# --- grounded answers ---------------------------------------------------------------------
+
+
+def test_remote_us_answer_is_grounded_and_cited(fake_advisor: Any) -> None:
+    advisor = fake_advisor()
+    answer = advisor.ask(REMOTE_US)
+    assert isinstance(answer, Answer)
+    assert {("money", 208_000.0), ("money", 262_000.0)} <= values(answer.answer)
+    assert answer.grounded and answer.covered
+    assert answer.citations and "| Remote US | $208K–$262K" in answer.citations[0].text
+    assert answer.citations[0].guide == "cerebras-ml-ai-engineer"
+    assert "[1]" in answer.answer
+    assert answer.figures[0] == "$208K–$262K"
+    assert (answer.provider, answer.model) == ("fake", "fake")
+    assert answer.guard_events == []
+
+
+def test_answer_json_shape(fake_advisor: Any) -> None:
+    data = fake_advisor().ask(REMOTE_US).to_json()
+    assert set(data) == JSON_KEYS
+    assert all(set(c) == {"guide", "section", "text"} for c in data["citations"])
+    assert isinstance(data["figures"], list) and isinstance(data["grounded"], bool)
+
+
+def test_streamed_text_equals_final_answer(fake_advisor: Any) -> None:
+    stream = fake_advisor().stream(REMOTE_US)
+    pieces = list(stream)
+    assert len(pieces) > 3, "the answer streams in pieces"
+    assert "".join(pieces).strip() == stream.answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What should I counter with?", {("money", 268_000.0)}),
+        ("What is my walk-away?", {("money", 248_000.0), ("percent", 20.0)}),
+        ("Should I accept $240K in Sunnyvale?", {("money", 248_000.0), ("money", 268_000.0)}),
+    ],
+)
+def test_money_questions_are_answered_from_the_engine(
+    fake_advisor: Any, question: str, expected: set[tuple[str, float]]
+) -> None:
+    answer = fake_advisor().ask(question)
+    assert expected <= values(answer.answer)
+    assert answer.grounded and answer.citations
+    assert any("$248K+" in c.text or "$268K" in c.text or "Sunnyvale" in c.text for c in answer.citations)
+
+
+def test_accept_question_gets_the_verdict(fake_advisor: Any) -> None:
+    answer = fake_advisor().ask("Should I accept $240K in Sunnyvale?")
+    assert "below your walk-away" in answer.answer
+    assert "Do not accept" in answer.answer
+
+
+def test_prose_question_is_answered_from_the_fundamentals(fake_advisor: Any) -> None:
+    answer = fake_advisor().ask("How should I use silence after an offer?")
+    assert answer.covered and answer.grounded
+    assert "silence" in answer.answer.lower()
+    assert any(c.guide == "negotiation-fundamentals" for c in answer.citations)
+    assert answer.figures == []
+
+
+def test_profile_offer_and_region_are_used(fake_advisor: Any, settings: Any) -> None:
+    save_profile(settings.home, Profile(region="Remote US", offer={"base": 250_000.0}))
+    answer = fake_advisor(settings=settings).ask("Should I accept this offer?")
+    assert "$250K" in answer.answer and "clears your walk-away" in answer.answer
+    assert "Remote US band" in answer.answer
+
+
+# --- not covered --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", NOT_COVERED_QUESTIONS)
+def test_not_covered_says_so_without_figures_or_model(fake_advisor: Any, question: str) -> None:
+    advisor = fake_advisor(["The policy is $5,000 and 12% extra."])
+    answer = advisor.ask(question)
+    assert answer.answer == NOT_COVERED
+    assert answer.covered is False
+    assert answer.figures == [] and find_figures(answer.answer) == []
+    assert answer.citations == []
+    assert advisor.engine.calls == [], "no model call when there is nothing to word"
+    assert answer.guard_events == ["guides do not cover the question; no model call"]
+
+
+def test_empty_store_is_not_covered(fake_advisor: Any, store: Any) -> None:
+    answer = fake_advisor(store=store).ask(REMOTE_US)
+    assert not answer.covered and answer.answer == NOT_COVERED
+
+
+def test_unknown_guide_is_one_input_error(fake_advisor: Any) -> None:
+    with pytest.raises(InputError, match=r"No guide with id 'nope'") as info:
+        fake_advisor().ask(REMOTE_US, guide="nope")
+    assert "cerebras-ml-ai-engineer" in info.value.message
+
+
+def test_guide_filter_keeps_other_guides_out(fake_advisor: Any) -> None:
+    answer = fake_advisor().ask(REMOTE_US, guide="negotiation-fundamentals")
+    assert all(c.guide == "negotiation-fundamentals" for c in answer.citations)
+    assert "$208K" not in answer.answer
+
+
+# --- the guard in the chain ---------------------------------------------------------------
+
+
+INVENTED = ["$300K", "$250,000", "$1.2M", "35%", "$208K–$300K", "40 percent", "$262,500"]
+
+
+@pytest.mark.parametrize("invented", INVENTED)
+def test_invented_figure_never_reaches_the_answer(fake_advisor: Any, invented: str) -> None:
+    advisor = fake_advisor([f"For Remote US, ask for {invented} base [1]."])
+    stream = advisor.stream(REMOTE_US)
+    shown = consume(stream)
+    answer = stream.answer
+    draft = stream.prepared.draft.text
+    assert invented not in answer.answer and invented not in shown
+    assert answer.answer == draft, "after the retry also fails, the draft is the answer"
+    assert answer.grounded
+    assert len(advisor.engine.calls) == 2, "one attempt and one retry, no more"
+    assert answer.guard_events == [
+        f"guard rejected the model's wording: ungrounded figure {invented!r}",
+        f"guard rejected the retry too ([{invented!r}]); using the draft",
+    ]
+    assert "[the coach stopped that answer" in shown
+    assert shown.rstrip().endswith(draft)
+
+
+def test_retry_prompt_lists_the_allowed_figures(fake_advisor: Any) -> None:
+    advisor = fake_advisor(["Ask for $300K."])
+    advisor.ask(REMOTE_US)
+    first, retry = advisor.engine.calls
+    assert retry[:-1] == first[:-1]
+    assert retry[-1]["content"].startswith(first[-1]["content"])
+    suffix = retry[-1]["content"][len(first[-1]["content"]) :]
+    assert "Use only these figures, exactly as written:" in suffix
+    for figure in ("$208K–$262K", "$258K–$455K", "15–20%", "$302K–$428K"):
+        assert figure in suffix
+
+
+def test_grounded_retry_is_used(fake_advisor: Any) -> None:
+    advisor = fake_advisor(["Ask for $300K.", "Remote US pays $208K–$262K base [1]."])
+    stream = advisor.stream(REMOTE_US)
+    shown = consume(stream)
+    assert stream.answer.answer == "Remote US pays $208K–$262K base [1]."
+    assert stream.answer.grounded
+    assert stream.answer.guard_events[-1] == "guard accepted the regenerated wording"
+    assert "$300K" not in shown
+
+
+def test_empty_retry_falls_back_to_the_draft(fake_advisor: Any) -> None:
+    advisor = fake_advisor(["Ask for $300K.", ""])
+    stream = advisor.stream(REMOTE_US)
+    consume(stream)
+    assert stream.answer.answer == stream.prepared.draft.text
+
+
+def test_model_wording_with_the_same_figures_in_other_forms_is_kept(fake_advisor: Any) -> None:
+    reply = "You can expect a base of $208,000 to $262,000 in Remote US [1]."
+    advisor = fake_advisor([reply])
+    answer = advisor.ask(REMOTE_US)
+    assert answer.answer == reply
+    assert answer.grounded and answer.guard_events == []
+    assert len(advisor.engine.calls) == 1
+
+
+def test_engine_figures_are_trusted_but_others_are_not(fake_advisor: Any) -> None:
+    replies = [
+        "Counter at $268K; never go under $248K. Also ask for $999K.",
+        "Counter at $268K and never go under $248K [1]; your offer was $240K.",
+    ]
+    advisor = fake_advisor(replies)
+    answer = advisor.ask("Should I accept $240K in Sunnyvale?")
+    assert answer.answer == replies[1]
+    assert answer.grounded and "$999K" not in answer.answer
+
+
+def test_prompt_carries_question_and_draft(fake_advisor: Any) -> None:
+    advisor = fake_advisor()
+    stream = advisor.stream(REMOTE_US)
+    consume(stream)
+    (messages,) = advisor.engine.calls
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert "salary negotiation coach" in messages[0]["content"]
+    assert messages[1]["content"].startswith(f"Question: {REMOTE_US}")
+    assert f"Draft: {stream.prepared.draft.text}" in messages[1]["content"]
+
+
+# --- conversations ------------------------------------------------------------------------
+
+
+def test_conversation_keeps_history_as_a_stable_prefix(fake_advisor: Any) -> None:
+    advisor = fake_advisor()
+    chat = Conversation(advisor)
+    first = chat.ask(REMOTE_US)
+    consume(first)
+    chat.remember(first)
+    assert [m["role"] for m in chat.history] == ["user", "assistant"]
+    second = chat.ask("What is my walk-away?")
+    consume(second)
+    chat.remember(second)
+    call1, call2 = advisor.engine.calls
+    assert call2[: len(call1)] == call1, "turn two's prompt starts with turn one's"
+    assert call2[len(call1)] == {"role": "assistant", "content": first.answer.answer}
+    assert second.answer.grounded and "$248K" in second.answer.answer
+    assert len(chat.history) == 4
+
+
+def test_conversation_remember_ignores_unfinished_turns_and_reset_clears(fake_advisor: Any) -> None:
+    chat = Conversation(fake_advisor())
+    unfinished = chat.ask(REMOTE_US)
+    chat.remember(unfinished)  # never consumed: nothing to remember
+    assert chat.history == []
+    done = chat.ask(REMOTE_US)
+    consume(done)
+    chat.remember(done)
+    chat.reset()
+    assert chat.history == []
+
+
+def test_conversation_drops_oldest_turns_over_budget(fake_advisor: Any) -> None:
+    chat = Conversation(fake_advisor())
+    filler = "negotiation " * (HISTORY_TOKEN_BUDGET // 2)
+    chat.history = [
+        {"role": "user", "content": "old " + filler},
+        {"role": "assistant", "content": "old answer"},
+        {"role": "user", "content": "new " + filler},
+        {"role": "assistant", "content": "new answer"},
+    ]
+    stream = chat.ask(REMOTE_US)
+    consume(stream)
+    assert [m["content"][:4] for m in chat.history] == ["new ", "new "]
+    assert stream.answer.grounded
