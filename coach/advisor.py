@@ -15,7 +15,8 @@ from typing import Any
 
 from coach.config import Settings
 from coach.drafting import NOT_COVERED, Citation, Draft, band_draft, extractive_draft, find_region
-from coach.guard import GuardedStream, GuardRejected, allowed_values, check_figures
+from coach.guard import AnswerChecker, GuardedStream, GuardRejected, allowed_values, check_figures
+from coach.meaning import MeaningCheck
 from coach.prompts import load_prompt
 from coach.retrieval import HybridRetriever, Passage
 from coach.terms import Playbook
@@ -190,8 +191,11 @@ class AnswerStream:
             self._finish(draft.text)
             return
         allowed = allowed_values(self.prepared.trusted_texts)
+        checker = AnswerChecker(
+            allowed, MeaningCheck(draft.text, draft.required, draft.forbid_accept)
+        )
         chain = self.advisor.wording_chain
-        guarded = GuardedStream(chain.stream(self.messages), allowed)
+        guarded = GuardedStream(chain.stream(self.messages), checker)
         try:
             yield from guarded
             self._finish(guarded.text)
@@ -199,17 +203,19 @@ class AnswerStream:
         except GuardRejected as rejected:
             self.events.append(f"guard rejected the model's wording: {rejected.reason}")
         if guarded.text:
-            yield "\n[the coach stopped that answer: it stated a figure your guides do not]\n"
+            yield "\n[the coach stopped that answer: it misstated a figure; here is a checked one]\n"
         retry = [dict(m) for m in self.messages]
         figures = ", ".join(sorted(set(check_figures(draft.text, allowed).figures))) or "none"
-        retry[-1]["content"] += f"\n\nUse only these figures, exactly as written: {figures}."
+        retry[-1]["content"] += (
+            f"\n\nUse only these figures, exactly as written and for the same things: {figures}."
+        )
         second = chain.invoke(retry)
-        report = check_figures(second, allowed)
-        if report.ok and second.strip():
+        problems = checker.problems(second)
+        if not problems and second.strip():
             self.events.append("guard accepted the regenerated wording")
             yield second
             self._finish(second)
             return
-        self.events.append(f"guard rejected the retry too ({report.ungrounded}); using the draft")
+        self.events.append(f"guard rejected the retry too ({'; '.join(problems)}); using the draft")
         yield draft.text
         self._finish(draft.text)

@@ -11,7 +11,7 @@ from typing import Any
 
 from coach.advisor import Advisor, AnswerStream, Prepared
 from coach.config import Settings
-from coach.drafting import Draft, threshold_text
+from coach.drafting import threshold_text
 from coach.engine import CounterAdvice, evaluate_offer
 from coach.library import load_playbook
 from coach.profile import load_profile
@@ -48,6 +48,5 @@ def counsel_offer(
     playbook = load_playbook(advisor.store, guide)
     advice = evaluate_offer(playbook, region, offer, load_profile(settings.home))
     question = f"My offer in {advice.region} is {threshold_text(offer)}. What should I do?"
-    draft = Draft(text=advice.message, citations=advice.citations, facts=[advice.message])
-    prepared = Prepared(question=question, passages=[], draft=draft)
+    prepared = Prepared(question=question, passages=[], draft=advice.draft())
     return CounselResult(advice, AnswerStream(advisor, prepared, advisor.messages(prepared)))

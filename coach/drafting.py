@@ -48,6 +48,8 @@ class Draft:
     citations: list[Citation] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)  # engine results the guard also trusts
     covered: bool = True
+    required: list[str] = field(default_factory=list)  # figures the wording must keep
+    forbid_accept: bool = False  # the engine says not to accept (yet): wording must agree
 
 
 def label(component: str) -> str:

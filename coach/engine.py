@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from coach.drafting import Citation, format_component, label, threshold_text
+from coach.drafting import Citation, Draft, format_component, label, threshold_text
 from coach.errors import InputError
 from coach.money import format_money, format_percent
 from coach.profile import Profile
@@ -36,6 +36,18 @@ class CounterAdvice:
     citations: list[Citation]
     message: str
     notes: list[str] = field(default_factory=list)
+
+    def draft(self) -> Draft:
+        """The engine's message as the draft a model may reword, with what it must keep."""
+        decisive = {**self.offer, **self.walk_away, **self.counter}
+        required = [_shown(c, v) for c, v in decisive.items() if _shown(c, v) in self.message]
+        return Draft(
+            text=self.message,
+            citations=self.citations,
+            facts=[self.message],
+            required=list(dict.fromkeys(required)),
+            forbid_accept=self.verdict != MEETS,
+        )
 
     def to_json(self) -> dict[str, Any]:
         def whole(values: dict[str, float]) -> dict[str, float | int]:

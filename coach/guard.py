@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from coach.meaning import MeaningCheck, Tagged, tag_figures
 from coach.money import Figure, figure_values, find_figures
 
 Value = tuple[str, float]  # (kind, value): ("money", 248000.0) or ("percent", 20.0)
@@ -72,61 +73,94 @@ class GuardRejected(Exception):
         self.reason = reason
 
 
+class AnswerChecker:
+    """Everything the guard holds one answer to: grounded figures that keep their meaning."""
+
+    def __init__(self, allowed: set[Value], meaning: MeaningCheck | None = None) -> None:
+        self.allowed = allowed
+        self.meaning = meaning
+
+    def figure_problem(self, tag: Tagged) -> str | None:
+        for kind, value in tag.values:
+            if not any(k == kind and _close(value, ok) for k, ok in self.allowed):
+                return f"ungrounded figure {tag.raw!r}"
+        return self.meaning.figure_problem(tag) if self.meaning else None
+
+    def problems(self, text: str) -> list[str]:
+        """All problems of a finished answer (used for non-streamed wording)."""
+        found = [p for p in (self.figure_problem(t) for t in tag_figures(text)) if p]
+        if self.meaning:
+            found += self.meaning.final_problems(text)
+        return list(dict.fromkeys(found))
+
+
+# Text after a figure that can still change its meaning ("$248K base"); held back until seen.
+LOOKAHEAD = 24
+
+
 class GuardedStream:
     """Passes model text through only after its figures are checked.
 
-    Text is released a word at a time; the trailing, possibly unfinished word (``$24`` may
-    become ``$248K``) and a trailing bare number (``15`` may become ``15 percent``) are held
-    back until the next piece shows how they end. The first ungrounded figure stops the
-    stream with ``GuardRejected``; nothing after it, and not the figure itself, is released.
+    Text is released a word at a time. A trailing, possibly unfinished word (``$24`` may
+    become ``$248K``), a trailing bare number (``15`` may become ``15 percent``) and a figure
+    whose next few words are not in yet (they say whether it is base or equity) are held
+    back. The first problem stops the stream with ``GuardRejected``; nothing after it, and
+    not the offending figure, is released.
     """
 
-    def __init__(self, pieces: Iterable[str], allowed: set[Value]) -> None:
+    def __init__(self, pieces: Iterable[str], checker: AnswerChecker | set[Value]) -> None:
         self._pieces = pieces
-        self._allowed = allowed
+        # A bare set of allowed values checks grounding only (no draft to compare meaning with).
+        self._checker = checker if isinstance(checker, AnswerChecker) else AnswerChecker(checker)
+        self._full = ""
         self.text = ""  # everything released so far
         self.report = GuardReport()
 
-    def _reject(self, ungrounded: list[str]) -> GuardRejected:
-        self.report.ungrounded.extend(ungrounded)
+    def _reject(self, reason: str) -> GuardRejected:
+        self.report.ungrounded.append(reason)
         # Stop the model now: an unfinished generator would keep the model busy (and locked).
         close = getattr(self._pieces, "close", None)
         if close is not None:
             close()
-        return GuardRejected(f"ungrounded figure {ungrounded[0]!r}")
+        return GuardRejected(reason)
 
-    def _release(self, chunk: str) -> str:
-        found = check_figures(chunk, self._allowed)
-        self.report.figures.extend(found.figures)
-        if not found.ok:
-            raise self._reject(found.ungrounded)
-        self.text += chunk
-        return chunk
-
-    @staticmethod
-    def _split_point(buffer: str) -> int:
-        cut = max(buffer.rfind(" "), buffer.rfind("\n"))
-        if cut <= 0:
-            return 0
-        head = buffer[:cut].rstrip()
+    def _safe_end(self, finished: bool) -> int:
+        if finished:
+            return len(self._full)
+        cut = max(self._full.rfind(" "), self._full.rfind("\n"))
+        if cut <= len(self.text):
+            return len(self.text)
+        head = self._full[:cut].rstrip()
         last_word = head.rsplit(None, 1)[-1] if head.split() else ""
         if last_word.replace(",", "").replace(".", "").isdigit():
             # A bare number may be followed by "percent"; keep it with what comes next.
-            return len(head) - len(last_word)
+            cut = len(head) - len(last_word)
+        for figure in find_figures(self._full[:cut]):
+            if figure.end > len(self.text) and figure.end + LOOKAHEAD > len(self._full):
+                return max(len(self.text), min(cut, figure.start))
         return cut
 
+    def _release(self, end: int) -> str:
+        chunk = self._full[len(self.text) : end]
+        for tag in tag_figures(self._full):
+            if len(self.text) <= tag.start < end:
+                self.report.figures.append(tag.raw)
+                if problem := self._checker.figure_problem(tag):
+                    raise self._reject(problem)
+        meaning = self._checker.meaning
+        if meaning and (problem := meaning.text_problem(self._full[:end])):
+            raise self._reject(problem)
+        self.text += chunk
+        return chunk
+
     def __iter__(self) -> Iterator[str]:
-        buffer = ""
         for piece in self._pieces:
-            buffer += piece
-            cut = self._split_point(buffer)
-            if cut > 0:
-                chunk, buffer = buffer[:cut], buffer[cut:]
-                yield self._release(chunk)
-        if buffer:
-            yield self._release(buffer)
-        # Ranges split across releases were checked value by value; a last whole-text pass
-        # catches any figure whose reading depended on text from two releases.
-        final = check_figures(self.text, self._allowed)
-        if not final.ok:
-            raise self._reject(final.ungrounded)
+            self._full += piece
+            end = self._safe_end(finished=False)
+            if end > len(self.text):
+                yield self._release(end)
+        if len(self._full) > len(self.text):
+            yield self._release(len(self._full))
+        # Figures left out, or read differently once the whole text is in, end it too.
+        if problems := self._checker.problems(self.text):
+            raise self._reject(problems[0])

@@ -76,7 +76,8 @@ def _threshold_draft(playbook: Playbook, which: str, settings: Settings) -> Draf
         )
     else:
         text = f"Your target, where you should anchor, is {threshold_text(values)}{marker}."
-    return Draft(text=text, citations=citations)
+    required = [format_money(round(v)) if not c.endswith("_pct") else f"{v:g}%" for c, v in values.items()]
+    return Draft(text=text, citations=citations, required=required)
 
 
 def _cited(source: Source, citations: list[Citation]) -> str:
@@ -130,7 +131,7 @@ def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -
     region = found[1].region if found else profile.region
     if (asks_counter or asks_accept) and offer and region and playbook.bands:
         advice = evaluate_offer(playbook, region, offer, profile)
-        return Draft(text=advice.message, citations=advice.citations, facts=[advice.message])
+        return advice.draft()
     if asks_walk and not asks_counter:
         return _threshold_draft(playbook, "walk_away", settings)
     draft = _threshold_draft(playbook, "target", settings)

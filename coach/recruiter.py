@@ -210,6 +210,13 @@ class CandidateMove:
 
 
 _I = re.IGNORECASE
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    """One case-insensitive regex matching any of ``patterns`` (kept one idea a line)."""
+    return re.compile("|".join(patterns), _I)
+
+
 _BARE_MONEY = re.compile(
     r"(?<![\w$.,])(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<k>k\b|thousand\b|grand\b)?", _I
 )
@@ -238,39 +245,44 @@ _ACCEPT_WEAK = re.compile(
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|won't|don't|doesn't|isn't)\b|n't\b", _I)
 _CONDITION = re.compile(r"\b(?:if|unless|but|as long as|provided|only when|once)\b", _I)
-_WALK = re.compile(
-    r"\bi'?ll pass\b|\bi(?: will|'ll| am going to|'m going to| have to| must| need to)(?: have to)? "
-    r"(?:pass|decline|walk away|turn (?:it|this) down)|\bi(?: am|'m)? (?:walking away|declining|"
-    r"out)\b|\bi decline\b|\bno deal\b|\bnot interested\b|\bwalk away\b|\bi'?m going with\b|"
+_WALK = _any(
+    r"\bi'?ll pass\b",
+    r"\bi(?: will|'ll| am going to|'m going to| have to| must| need to)(?: have to)? "
+    r"(?:pass|decline|walk away|turn (?:it|this) down)",
+    r"\bi(?: am|'m)? (?:walking away|declining|out)\b",
+    r"\bi decline\b|\bno deal\b|\bnot interested\b|\bwalk away\b|\bi'?m going with\b",
     r"\bi'?ll take the other offer\b|\bwithdraw\b|\bturning (?:it|this) down\b",
-    _I,
 )
 _PUSHBACK = re.compile(
     r"\b(?:better|too low|more|higher|improve|increase|bump|raise|not enough|below|short of|"
     r"low|under market|below market|counter|stretch|move up|need|looking for|hoping for|ask)\b",
     _I,
 )
-_INJECTION = re.compile(
-    r"instruc|system prompt|role[- ]?play|were you given|you were given|draft:|\bcap\b|\bprompt\b|ignore (?:all|any|your|the|previous|prior|everything)|"
-    r"disregard|\byour (?:max|maximum|ceiling|limit|budget|cap|top number|walk[- ]?away|range)\b|"
-    r"\bbudget\b|\bare you (?:an? )?(?:ai|bot|robot|llm|machine|chatbot|language model|real|human)|"
-    r"\b(?:llm|chatgpt|gpt-?\d|language model|chatbot)\b|\bas an ai\b|\bpretend\b|\byou are now\b|"
-    r"developer mode|jailbreak|\breveal\b|\brepeat (?:the|your|everything)\b|what (?:were|are) you told|"
-    r"highest (?:you|number|offer you|figure)|most you (?:can|could|are allowed)|top of (?:your|the) "
-    r"(?:band|range)|(?:approved|authori[sz]ed) (?:to|for|up|range)|\bhidden\b|\bconcession\b|"
-    r"\bsecret|\bconfidential\b|\binternal\b|how high can you go|\bmax(?:imum)? (?:you|offer|number|"
-    r"figure|base|salary)\b|\bwhat(?:'s| is) the (?:max|maximum|limit|ceiling|cap)\b|\bsimulation\b",
-    _I,
+_INJECTION = _any(
+    r"instruc|system prompt|\bprompt\b|role[- ]?play|were you given|you were given|draft:",
+    r"ignore (?:all|any|your|the|previous|prior|everything)|disregard|\bpretend\b|\byou are now\b",
+    r"\byour (?:max|maximum|ceiling|limit|budget|cap|top number|walk[- ]?away|range)\b",
+    r"\bbudget\b|\bcap\b|\bhidden\b|\bconcession\b|\bsecret|\bconfidential\b|\binternal\b",
+    r"\bare you (?:an? )?(?:ai|bot|robot|llm|machine|chatbot|language model|real|human)",
+    r"\b(?:llm|chatgpt|gpt-?\d|language model|chatbot)\b|\bas an ai\b|\bsimulation\b",
+    r"developer mode|jailbreak|\breveal\b|\brepeat (?:the|your|everything)\b",
+    r"what (?:were|are) you told|highest (?:you|number|offer you|figure)",
+    r"most you (?:can|could|are allowed)|how high can you go|top of (?:your|the) (?:band|range)",
+    r"(?:approved|authori[sz]ed) (?:to|for|up|range)",
+    r"\bmax(?:imum)? (?:you|offer|number|figure|base|salary)\b",
+    r"\bwhat(?:'s| is) the (?:max|maximum|limit|ceiling|cap)\b",
 )
-_REVEAL = re.compile(
-    r"\bmy walk[- ]?away\b|\bmy (?:minimum|floor|bottom line|reservation)\b|\blowest i(?:'d| would| can|"
-    r"'ll)\b|\bthe least i(?:'d| would| can)\b|\bi(?:'d| would|'ll| will)? (?:still )?accept "
-    r"(?:anything )?(?:at|above|over|from|as low as)\b|\bi can go as low as\b|\bat (?:the )?minimum\b|"
-    r"\bwould settle for\b|\bi(?:'d| would) be fine with anything\b",
-    _I,
+_REVEAL = _any(
+    r"\bmy walk[- ]?away\b|\bmy (?:minimum|floor|bottom line|reservation)\b",
+    r"\blowest i(?:'d| would| can|'ll)\b|\bthe least i(?:'d| would| can)\b",
+    r"\bi(?:'d| would|'ll| will)? (?:still )?accept (?:anything )?"
+    r"(?:at|above|over|from|as low as)\b",
+    r"\bi can go as low as\b|\bat (?:the )?minimum\b|\bwould settle for\b",
+    r"\bi(?:'d| would) be fine with anything\b",
 )
 _OTHER_OFFER = re.compile(
-    r"\b(?:another|competing|other|second|outside) offer\b|\boffers? from (?P<who>[A-Z][\w&.-]+)",
+    r"\b(?:another|competing|other|second|outside) offer\b"
+    r"|\boffers? from (?P<who>(?-i:[A-Z])[\w&.-]+)",
     re.I,
 )
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
@@ -337,7 +349,7 @@ def candidate_figures(text: str) -> list[Figure]:
 
 
 def _component(
-    fig: Figure, text: str, before_at: int, after_at: int, band: RegionBand
+    fig: Figure, text: str, before_at: int, after_at: int, band: RegionBand | None
 ) -> str | None:
     """Which component a figure asks about, from the nearest cue word on either side."""
     before, after = text[before_at : fig.start].lower(), text[fig.end : after_at].lower()
@@ -360,6 +372,8 @@ def _component(
     }
     if cue_name is not None:
         return mapping[cue_name]
+    if band is None:
+        return BASE if money else BONUS_PCT
     if money:
         base = band.components.get(BASE)
         total = band.components.get(TOTAL_COMP)
@@ -385,6 +399,13 @@ def _competitor(fig: Figure, sentence: str, offset: int, playbook: Playbook) -> 
     return None
 
 
+def _band_or_none(playbook: Playbook, region: str | None) -> RegionBand | None:
+    try:
+        return resolve_band(playbook, region)
+    except InputError:
+        return playbook.bands[0] if playbook.bands else None
+
+
 def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> CandidateMove:
     """Read one candidate message into signals. Never raises, whatever the text holds."""
     raw = text or ""
@@ -393,7 +414,7 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
         text=cleaned[:MAX_MESSAGE_CHARS], truncated=len(cleaned) > MAX_MESSAGE_CHARS
     )
     text = move.text
-    band = resolve_band(playbook, region) if playbook.bands else RegionBand("", {}, None)  # type: ignore[arg-type]
+    band = _band_or_none(playbook, region)
     letters = [ch for ch in text if ch.isalpha()]
     figures = candidate_figures(text)
     if not any(ch.isalnum() for ch in text):
@@ -444,6 +465,8 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
     walking = bool(_WALK.search(text)) and not move.reveals_walk_away
     move.walks_away = walking and not conditional and not move.accepts
     move.pushback |= walking and conditional  # "I'll walk unless..." is a push, not a goodbye
+    if move.injection:
+        move.asks.clear()  # "Is your max $272K?" probes for a secret; it asks for nothing
     _judge_anchor(move, playbook, band)
     return move
 
@@ -455,8 +478,10 @@ def _mention(company: str, amount: float | None, playbook: Playbook) -> Competin
     return CompetingMention(company, amount, credible)
 
 
-def _judge_anchor(move: CandidateMove, playbook: Playbook, band: RegionBand) -> None:
+def _judge_anchor(move: CandidateMove, playbook: Playbook, band: RegionBand | None) -> None:
     """Mark asks that reach the guide's target (strong) or leave the market (unrealistic)."""
+    if band is None:
+        return
     target = playbook.target.components if playbook.target else {}
     for component, value in move.asks.items():
         if component in target and value >= 0.98 * target[component]:
@@ -658,6 +683,54 @@ def _copy(offer: dict[str, float] | None) -> dict[str, float] | None:
 
 CLOSED = "Thanks again for your time; this conversation is wrapped up on my side."
 _IDENTITY = re.compile(r"\bare you\b|\bai\b|\bbot\b|\bhuman\b|\bmodel\b|\bchatgpt\b|\bllm\b", _I)
+_TO = "I went back to the team and we can move to {offer}."
+# Keyed by (move kind, variant). "{offer}" is the only figure-bearing slot, so a line can
+# never state a number the engine did not put on the table.
+LINES = {
+    ("open", "anchor"): "Thanks for sharing that; it's ambitious for this level. "
+    "Here's where we can start: {offer}.",
+    ("open", "first"): "Happy to go first. Here's where we can start: {offer}.",
+    ("open", ""): "Thanks for sharing that. Here's where we can start: {offer}.",
+    ("concede", "competing"): "I appreciate you being open about the {company} offer. " + _TO,
+    ("concede", "share"): "The case you made for the impact of this role landed with the team, "
+    "so we can move to {offer}.",
+    ("concede", "anchor"): "That's a big ask, but " + _TO,
+    ("concede", ""): "I hear you. I found some more room: {offer}.",
+    ("concede", "met"): " That covers what you asked for. Shall I send the written offer?",
+    ("final_offer", "moved"): "I pushed hard on this one, and this is our final offer: {offer}. "
+    "Let me know if that works for you.",
+    ("final_offer", ""): "I've taken this as far as I can. Our final offer is {offer}. "
+    "Let me know if that works for you.",
+    ("accept_deal", "early"): "Wonderful, I'm glad to hear it! I'll send the written offer "
+    "today: {offer}. Welcome aboard!",
+    ("accept_deal", ""): "Great, we have a deal: {offer}. I'll send the written offer today. "
+    "Welcome aboard!",
+    ("close_no_deal", "walked"): "I understand, and I respect your decision. Thank you for "
+    "your time, and best of luck.",
+    ("close_no_deal", ""): "I'm sorry we couldn't close the gap this time. Thank you for your "
+    "time; the door stays open if anything changes.",
+    ("deflect", "identity"): "I'm the recruiter on your offer, and I'd like to keep our focus "
+    "there.",
+    ("deflect", ""): "That's not something I can share.",
+    ("deflect", "offer"): " What I can talk about is the offer itself: {offer}. Where would you "
+    "like it to be?",
+    ("deflect", "ask"): " What I'd love to hear is what you're looking for in this role.",
+    ("hold", "ask"): "Take your time. What are you looking for in this role?",
+    ("hold", "ask-unclear"): "Sorry, I didn't quite follow that. Could you tell me in English "
+    "what you're looking for?",
+    ("hold", "empty"): "Take your time. To recap, we're at {offer}. What do you think?",
+    ("hold", "unclear"): "Sorry, I didn't quite follow that. Could you tell me in English where "
+    "you'd like the offer to be? Right now we're at {offer}.",
+    ("hold", "final"): "Our final offer stands at {offer}. Just let me know if you'd like to "
+    "accept.",
+    ("hold", "unrealistic"): "That's well outside what we pay for this level, so I can't take "
+    "it to the team. We're at {offer}.",
+    ("hold", "unverified"): "I'd need to see that offer in writing before I can take it to the "
+    "team. For now we're at {offer}.",
+    ("hold", "met"): "We're already there: {offer}. Shall I send the written offer over?",
+    ("hold", ""): "Happy to talk it through. Right now we're at {offer}. Where would you like "
+    "it to be?",
+}
 
 
 def line_for(
@@ -673,60 +746,34 @@ def line_for(
 ) -> str:
     """The recruiter's line for a decided move. Only figures of the current offer appear."""
     offer = describe_offer(state.offer) if state.offer else ""
+    credible = [c.company for c in move.competing if c.credible]
+    variant = ""
+    extra = ""
     if kind == "open":
-        if move.strong_anchor:
-            return f"Thanks for sharing that; it's ambitious for this level. Here's where we can start: {offer}."
-        if not move.asks:
-            return f"Happy to go first. Here's where we can start: {offer}."
-        return f"Thanks for sharing that. Here's where we can start: {offer}."
-    if kind == "concede":
-        credible = [c.company for c in move.competing if c.credible]
-        if credible:
-            lead = f"I appreciate you being open about the {credible[0]} offer. I went back to the team and we can move to {offer}."
-        elif move.share_argument:
-            lead = f"The case you made for the impact of this role landed with the team, so we can move to {offer}."
-        elif move.strong_anchor:
-            lead = f"That's a big ask, but I went back to the team and we can move to {offer}."
-        else:
-            lead = f"I hear you. I found some more room: {offer}."
-        return lead + (
-            " That covers what you asked for. Shall I send the written offer?" if met else ""
+        variant = "anchor" if move.strong_anchor else "" if move.asks else "first"
+    elif kind == "concede":
+        variant = (
+            "competing"
+            if credible
+            else "share"
+            if move.share_argument
+            else "anchor"
+            if move.strong_anchor
+            else ""
         )
-    if kind == "final_offer":
-        if changed:
-            return f"I pushed hard on this one, and this is our final offer: {offer}. Let me know if that works for you."
-        return f"I've taken this as far as I can. Our final offer is {offer}. Let me know if that works for you."
-    if kind == "accept_deal":
-        if early:
-            return f"Wonderful, I'm glad to hear it! I'll send the written offer today: {offer}. Welcome aboard!"
-        return f"Great, we have a deal: {offer}. I'll send the written offer today. Welcome aboard!"
-    if kind == "close_no_deal":
-        if walked:
-            return "I understand, and I respect your decision. Thank you for your time, and best of luck."
-        return "I'm sorry we couldn't close the gap this time. Thank you for your time; the door stays open if anything changes."
-    if kind == "deflect":
-        if _IDENTITY.search(move.text):
-            lead = "I'm the recruiter on your offer, and I'd like to keep our focus there"
-        else:
-            lead = "That's not something I can share"
-        if offer:
-            return f"{lead}. What I can talk about is the offer itself: {offer}. Where would you like it to be?"
-        return f"{lead}. What I'd love to hear is what you're looking for in this role."
-    return _hold_line(why, offer)
-
-
-def _hold_line(why: str, offer: str) -> str:
-    if not offer:
-        if why == "unclear":
-            return "Sorry, I didn't quite follow that. Could you tell me in English what you're looking for?"
-        return "Take your time. What are you looking for in this role?"
-    return {
-        "empty": f"Take your time. To recap, we're at {offer}. What do you think?",
-        "unclear": f"Sorry, I didn't quite follow that. Could you tell me in English where you'd like the offer to be? Right now we're at {offer}.",
-        "final": f"Our final offer stands at {offer}. Just let me know if you'd like to accept.",
-        "unrealistic": f"That's well outside what we pay for this level, so I can't take it to the team. We're at {offer}.",
-        "unverified": f"I'd need to see that offer in writing before I can take it to the team. For now we're at {offer}.",
-        "met": f"We're already there: {offer}. Shall I send the written offer over?",
-    }.get(
-        why, f"Happy to talk it through. Right now we're at {offer}. Where would you like it to be?"
-    )
+        extra = LINES[("concede", "met")] if met else ""
+    elif kind == "final_offer":
+        variant = "moved" if changed else ""
+    elif kind == "accept_deal":
+        variant = "early" if early else ""
+    elif kind == "close_no_deal":
+        variant = "walked" if walked else ""
+    elif kind == "deflect":
+        variant = "identity" if _IDENTITY.search(move.text) else ""
+        extra = LINES[("deflect", "offer" if offer else "ask")]
+    else:
+        variant = why if offer else ("ask-unclear" if why == "unclear" else "ask")
+        if (kind, variant) not in LINES:
+            variant = ""
+    text = LINES[(kind, variant)] + extra
+    return text.format(offer=offer, company=credible[0] if credible else "")

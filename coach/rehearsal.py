@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from coach.terms import Playbook, Script
@@ -179,3 +180,13 @@ def find_script(playbook: Playbook, name: str | None = None) -> Script | None:
         # A guide may call it something else; any script about shares will do.
         return next((s for s in playbook.scripts if "share" in s.name or "share" in s.title), None)
     return None
+
+
+def save_rehearsal(db: Path | str, guide: str, attempt: str, result: RehearsalResult) -> int:
+    """Store a rehearsal in the practice history (kind ``rehearsal``); returns its id."""
+    from coach import history
+
+    session = history.start_session(db, guide, "", "rehearsal", 0, kind="rehearsal")
+    history.add_turn(db, session, "candidate", attempt, None, result.script)
+    history.finish_session(db, session, "rehearsed", result.score, result.to_json())
+    return session

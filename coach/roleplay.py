@@ -42,21 +42,32 @@ MAX_REPLY_CHARS = 600
 PROMPT_CANDIDATE_CHARS = 500
 
 LEAK = re.compile(
-    r"instruction|system prompt|\bprompt\b|\bas an ai\b|\bi(?:'m| am) (?:an? )?(?:ai|bot|language "
-    r"model|assistant|chatbot|llm|program)\b|language model|\bllm\b|\bchatgpt\b|\bqwen\b|"
-    r"\bmax(?:imum)?\b|\bbudget\b|\bceiling\b|\bcap\b|\bhidden\b|\bconcession (?:plan|schedule)|"
-    r"\b(?:authori[sz]ed|approved) (?:to|up|for)\b|\bgo (?:up )?to\b.{0,12}\$|\bas high as\b|"
-    r"\broom up to\b|\bwalk[- ]?away\b|\bsimulat|\brole[- ]?play|\bpersona\b|\bdraft\b|\brules?\b",
+    "|".join(
+        [
+            r"instruction|system prompt|\bprompt\b|\bas an ai\b|language model|\bllm\b",
+            r"\bchatgpt\b|\bqwen\b|\bsimulat|\brole[- ]?play|\bpersona\b|\bdraft\b|\brules?\b",
+            r"\bi(?:'m| am) (?:an? )?(?:ai|bot|language model|assistant|chatbot|llm|program)\b",
+            r"\bmax(?:imum)?\b|\bbudget\b|\bceiling\b|\bcap\b|\bhidden\b|\bwalk[- ]?away\b",
+            r"\bconcession (?:plan|schedule)|\b(?:authori[sz]ed|approved) (?:to|up|for)\b",
+            r"\bgo (?:up )?to\b.{0,12}\$|\bas high as\b|\broom up to\b",
+        ]
+    ),
     re.IGNORECASE,
 )
 DRIFT = re.compile(
-    r"\bi(?:'m| am) targeting\b|\bmy target\b|\bmy benchmarks?\b|\bi want (?:a|an|more|the|\$|\d|to "
-    r"be paid)|\bas a candidate\b|\bthank(?:s| you) for the offer\b|\bi(?:'m| am) asking for\b|"
-    r"\bi'd like to ask for\b|\bi (?:will |'ll )?accept\b|\bi(?:'m| am) leaving\b|\bmy walk[- ]?away\b|"
-    r"\bi(?:'d| would) need (?:at least|\$|\d|more)|\bmy current (?:offer|employer|comp)|"
-    r"\bmy (?:competing|other) offer\b|\bi have (?:an|another) offer\b|\bmy expectations\b|"
-    r"\bi(?:'m| am) looking for (?:a|an|\$|\d)|\bhire me\b|\bi bring\b|\bmy (?:ml|work|skills|"
-    r"experience)\b|(?:^|\n)\s*(?:candidate|user|me|you)\s*:",
+    "|".join(
+        [
+            r"\bi(?:'m| am) targeting\b|\bmy target\b|\bmy benchmarks?\b|\bas a candidate\b",
+            r"\bi want (?:a|an|more|the|\$|\d|to be paid)|\bthank(?:s| you) for the offer\b",
+            r"\bi(?:'m| am) asking for\b|\bi'd like to ask for\b|\bi (?:will |'ll )?accept\b",
+            r"\bi(?:'m| am) leaving\b|\bmy walk[- ]?away\b",
+            r"\bi(?:'d| would) need (?:at least|\$|\d|more)|\bmy expectations\b",
+            r"\bmy current (?:offer|employer|comp)|\bmy (?:competing|other) offer\b",
+            r"\bi have (?:an|another) offer\b|\bi(?:'m| am) looking for (?:a|an|\$|\d)",
+            r"\bhire me\b|\bi bring\b|\bmy (?:ml|work|skills|experience)\b",
+            r"(?:^|\n)\s*(?:candidate|user|me|you)\s*:",
+        ]
+    ),
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -64,20 +75,19 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:recruiter|assistant|reply|response)(?:\*\*)?\s*:\s*", re.I)
-_MOVES = {
-    "open": "open the conversation, or put the first offer on the table",
-    "concede": "improve the offer to exactly the figures in the draft",
-    "hold": "keep the offer exactly as it is, politely",
-    "final_offer": "make it clear this is the final offer",
-    "accept_deal": "warmly confirm the deal",
-    "close_no_deal": "end the conversation politely without a deal",
-    "deflect": "decline to discuss internal matters and steer back to the offer",
-}
+# Small models often preface the line ("Sure, here's the revised offer:"); the preface is
+# not part of what the recruiter says.
+_PREFACE = re.compile(
+    r"^(?:(?:sure|certainly|of course|okay|ok)[,!.]?\s+)?here(?:'s| is) (?:the|a|my|your) "
+    r"(?:\w+ ){0,3}(?:line|reply|response|version|message|offer|rewrite|rewording)\b"
+    r"[^:\n]{0,60}:\s*",
+    re.I,
+)
 
 
 def clean_reply(text: str) -> str:
     """The model's reply without labels, wrapping quotes or a second speaker's turn."""
-    text = _LABEL.sub("", (text or "").strip())
+    text = _PREFACE.sub("", _LABEL.sub("", (text or "").strip()))
     # A small model may carry on and write the candidate's next line; keep only our turn.
     text = re.split(r"\n\s*(?:candidate|user|me)\s*:", text, maxsplit=1, flags=re.I)[0]
     text = " ".join(text.split())
@@ -311,7 +321,6 @@ class RoleplaySession:
             company=self.playbook.company or "the company",
             role=self.playbook.role or "open",
             candidate=candidate,
-            move=_MOVES[move.kind],
             note=note,
             draft=move.line,
         )
@@ -333,7 +342,7 @@ class RoleplaySession:
             problems = check_reply(text, move.line, self.decided, self.plan.maximum)
             if not problems:
                 return text, "regenerated" if attempt else "model", events
-            events.append(f"guard rejected wording: {'; '.join(problems)}")
+            events.append(f"guard rejected wording ({'; '.join(problems)}): {text[:160]!r}")
         events.append("using the templated line")
         return move.line, "template", events
 

@@ -139,14 +139,17 @@ def _quote(text: str) -> str:
 
 @dataclass
 class _Read:
+    """A candidate line, what it says, and where it sits (lines may repeat: use ``at``)."""
+
     entry: Entry
     move: CandidateMove
+    at: int
 
 
 def _candidate_lines(playbook: Playbook, region: str | None, transcript: list) -> list[_Read]:
     return [
-        _Read(e, read_candidate(e.text, playbook, region))
-        for e in transcript
+        _Read(e, read_candidate(e.text, playbook, region), i)
+        for i, e in enumerate(transcript)
         if e.role == "candidate"
     ]
 
@@ -188,14 +191,13 @@ class _Judge:
         return _quote(self.reads[-1].entry.text) if self.reads else "(you said nothing)"
 
     def anchors(self) -> dict[str, Any]:
-        where = self.transcript.index
         first_ask = next((r for r in self.reads if r.move.asks), None)
         first_offer = next(
             (i for i, e in enumerate(self.transcript) if e.role == "recruiter" and e.offer),
             len(self.transcript),
         )
-        ask_at = where(first_ask.entry) if first_ask else len(self.transcript)
-        replies = [r for r in self.reads if where(r.entry) > first_offer]
+        ask_at = first_ask.at if first_ask else len(self.transcript)
+        replies = [r for r in self.reads if r.at > first_offer]
         first = ask_at < first_offer
         countered = bool(replies and replies[0].move.asks)
         evidence = _quote(first_ask.entry.text) if first_ask else "(you never named a figure)"
@@ -226,8 +228,9 @@ class _Judge:
             self.add("no_early_acceptance", True, "(you did not accept early)")
             return None
         # Early means the first figure on the table was taken: the recruiter never moved.
-        at = self.transcript.index(accept.entry)
-        offers = [e.offer for e in self.transcript[:at] if e.role == "recruiter" and e.offer]
+        offers = [
+            e.offer for e in self.transcript[: accept.at] if e.role == "recruiter" and e.offer
+        ]
         pushed = len({tuple(sorted(o.items())) for o in offers}) > 1
         detail = "accepted after the recruiter moved" if pushed else "accepted the first offer"
         self.add("no_early_acceptance", pushed, _quote(accept.entry.text), detail)
@@ -396,7 +399,8 @@ def _tips(playbook: Playbook, card: Scorecard, target: dict, walk: dict) -> list
             f"figure such as {target_text}."
         ),
         "concessions_smaller": (
-            "Concede in smaller steps than the recruiter, and ask for something in return each time."
+            "Concede in smaller steps than the recruiter, and ask for something in return "
+            "each time."
         ),
         "anchored_first": (
             "Name your number before the recruiter does, or counter their first offer with your "

@@ -54,7 +54,10 @@ def big_table(rows: int) -> str:
     ("line", "expected"),
     [
         ("# Title", (1, "Title")),
-        ("### ML/AI Engineer | Cerebras Global Negotiation Guide", (3, "ML/AI Engineer | Cerebras Global Negotiation Guide")),
+        (
+            "### ML/AI Engineer | Cerebras Global Negotiation Guide",
+            (3, "ML/AI Engineer | Cerebras Global Negotiation Guide"),
+        ),
         ("## Anchoring ##", (2, "Anchoring")),
         ("**Global Levers**", (7, "Global Levers")),
         ("**Negotiation DNA:** Pre-IPO Equity", None),
@@ -75,7 +78,9 @@ def test_guide_title_is_first_heading_or_fallback() -> None:
 
 
 def test_sections_follow_heading_nesting() -> None:
-    text = "# Guide\n\nIntro line.\n\n## Pay\n\n### Bands\n\nBand text.\n\n## Scripts\n\nSay this.\n"
+    text = (
+        "# Guide\n\nIntro line.\n\n## Pay\n\n### Bands\n\nBand text.\n\n## Scripts\n\nSay this.\n"
+    )
     chunks = chunk_guide(text, "Guide")
     assert [c.section for c in chunks] == [
         "Guide",
@@ -205,7 +210,9 @@ def test_text_after_a_split_table_keeps_its_line_and_the_limit() -> None:
 
 
 def test_long_paragraph_splits_at_sentences_within_limit() -> None:
-    sentences = [f"Sentence number {i} explains one more negotiation idea in detail." for i in range(60)]
+    sentences = [
+        f"Sentence number {i} explains one more negotiation idea in detail." for i in range(60)
+    ]
     text = "# G\n\n" + " ".join(sentences) + "\n"
     chunks = chunk_guide(text, "G", max_tokens=50)
     assert len(chunks) > 5

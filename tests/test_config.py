@@ -33,7 +33,9 @@ def test_without_coach_home_a_per_user_folder_is_used(monkeypatch: pytest.Monkey
 
 
 @pytest.mark.parametrize("provider", ["gpt", "Local", "ollama", "openai_compatible"])
-def test_unknown_provider_is_one_clear_error(provider: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_provider_is_one_clear_error(
+    provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COACH_PROVIDER", provider)
     with pytest.raises(InputError) as info:
         load_settings()
@@ -132,7 +134,9 @@ def test_explicit_embeddings_win(monkeypatch: pytest.MonkeyPatch) -> None:
     "COACH_PROVIDER env value, not the final provider, so --provider openai keeps local "
     "embeddings and COACH_PROVIDER=openai with --provider fake still demands OPENAI_API_KEY",
 )
-@pytest.mark.parametrize(("env", "flag", "expected"), [("local", "openai", "openai"), ("openai", "fake", "local")])
+@pytest.mark.parametrize(
+    ("env", "flag", "expected"), [("local", "openai", "openai"), ("openai", "fake", "local")]
+)
 def test_embeddings_follow_the_provider_flag(
     env: str, flag: str, expected: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -94,7 +94,11 @@ def test_verdicts(region: str, base: int, verdict: str) -> None:
     advice = evaluate_offer(CEREBRAS, region, {"base": base})
     assert advice.verdict == verdict
     assert advice.counter["base"] == max(268_000, base)
-    wording = {BELOW: "below your walk-away", ACCEPTABLE: "short of your target", MEETS: "meets your target"}
+    wording = {
+        BELOW: "below your walk-away",
+        ACCEPTABLE: "short of your target",
+        MEETS: "meets your target",
+    }
     assert wording[verdict] in advice.message
 
 
@@ -120,7 +124,9 @@ def test_multi_component_guide() -> None:
     low_sign_on = evaluate_offer(STRIPE, "New York", {"base": 255_000, "sign_on": 20_000})
     assert low_sign_on.verdict == BELOW, "a sign-on under the walk-away sinks the offer"
     assert low_sign_on.counter == {"base": 255_000, "sign_on": 45_000, "equity": 450_000}
-    good = evaluate_offer(STRIPE, "New York", {"base": 250_000, "sign_on": 45_000, "equity": 450_000})
+    good = evaluate_offer(
+        STRIPE, "New York", {"base": 250_000, "sign_on": 45_000, "equity": 450_000}
+    )
     assert good.verdict == MEETS
 
 
@@ -132,7 +138,9 @@ def test_bonus_offer_without_bonus_column_is_noted() -> None:
 # --- regions --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written", ["sunnyvale", "SUNNYVALE", "  Sunnyvale ", "san   diego", "remote us"])
+@pytest.mark.parametrize(
+    "written", ["sunnyvale", "SUNNYVALE", "  Sunnyvale ", "san   diego", "remote us"]
+)
 def test_region_names_are_case_and_space_insensitive(written: str) -> None:
     assert evaluate_offer(CEREBRAS, written, {"base": 250_000}).region in CEREBRAS.regions()
 
@@ -189,7 +197,9 @@ def test_target_below_walk_away_is_raised_to_it() -> None:
     assert band is not None
     walk, target, _ = thresholds(CEREBRAS, band, Profile(target={"base": 230_000}))
     assert target["base"] == walk["base"] == 248_000
-    advice = evaluate_offer(CEREBRAS, "Sunnyvale", {"base": 240_000}, Profile(target={"base": 230_000}))
+    advice = evaluate_offer(
+        CEREBRAS, "Sunnyvale", {"base": 240_000}, Profile(target={"base": 230_000})
+    )
     assert advice.counter["base"] == 248_000
 
 

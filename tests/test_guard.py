@@ -54,7 +54,9 @@ def test_allowed_values_are_normalised(allowed: set[tuple[str, float]]) -> None:
     assert ("money", 20.0) not in allowed
 
 
-@pytest.mark.parametrize("written", ["$248K", "$248k", "$248,000", "$248000", "$248,000.00", "$248K+", "$ 248K"])
+@pytest.mark.parametrize(
+    "written", ["$248K", "$248k", "$248,000", "$248000", "$248,000.00", "$248K+", "$ 248K"]
+)
 def test_same_amount_in_any_form_is_grounded(written: str, allowed: set[tuple[str, float]]) -> None:
     report = check_figures(f"Accept at {written} base.", allowed)
     assert report.ok, report
@@ -94,7 +96,9 @@ def test_a_range_end_may_ground_a_single_figure(allowed: set[tuple[str, float]])
 
 
 def test_text_without_figures_is_grounded(allowed: set[tuple[str, float]]) -> None:
-    report = check_figures("Anchor high, stay quiet, get it in writing [1]. IC3 in Q2 2026.", allowed)
+    report = check_figures(
+        "Anchor high, stay quiet, get it in writing [1]. IC3 in Q2 2026.", allowed
+    )
     assert report.ok and report.figures == []
 
 
@@ -108,7 +112,9 @@ def test_report_lists_every_figure_in_order(allowed: set[tuple[str, float]]) -> 
 
 
 def test_grounded_stream_is_released_unchanged(allowed: set[tuple[str, float]]) -> None:
-    text = "For Remote US the base is $208K–$262K [1], bonus 15–20%.\nAccept at $248K+ and 20%+ more."
+    text = (
+        "For Remote US the base is $208K–$262K [1], bonus 15–20%.\nAccept at $248K+ and 20%+ more."
+    )
     released, stream, rejected = run(words(text), allowed)
     assert not rejected
     assert released == text == stream.text
@@ -118,7 +124,7 @@ def test_grounded_stream_is_released_unchanged(allowed: set[tuple[str, float]]) 
 
 def test_stream_released_in_single_characters(allowed: set[tuple[str, float]]) -> None:
     text = "Your walk-away is $248,000 and the top is $262K."
-    released, stream, rejected = run(list(text), allowed)
+    released, _, rejected = run(list(text), allowed)
     assert not rejected and released == text
 
 
@@ -169,7 +175,9 @@ def test_percent_written_where_money_was_allowed_is_blocked() -> None:
 
 
 def test_second_invented_figure_after_good_ones_is_caught(allowed: set[tuple[str, float]]) -> None:
-    released, stream, rejected = run(words("Base $208K–$262K, bonus 15–20%, equity $500K."), allowed)
+    released, stream, rejected = run(
+        words("Base $208K–$262K, bonus 15–20%, equity $500K."), allowed
+    )
     assert rejected
     assert released.startswith("Base $208K–$262K, bonus 15–20%,")
     assert "$500K" not in released
@@ -204,5 +212,7 @@ def test_percent_range_with_spaces_is_blocked_before_release(
     "amount written that way passes the guard",
 )
 @pytest.mark.parametrize("invented", ["300K", "300,000 dollars", "USD 300,000"])
-def test_money_without_dollar_sign_is_checked(invented: str, allowed: set[tuple[str, float]]) -> None:
+def test_money_without_dollar_sign_is_checked(
+    invented: str, allowed: set[tuple[str, float]]
+) -> None:
     assert not check_figures(f"Counter at {invented} base.", allowed).ok

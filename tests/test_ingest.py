@@ -120,7 +120,9 @@ def _bad_guides(folder: Path) -> dict[str, tuple[Path, str]]:
     return cases
 
 
-@pytest.mark.parametrize("case", ["empty", "binary", "huge", "latin-1", "suffix", "no-text", "missing"])
+@pytest.mark.parametrize(
+    "case", ["empty", "binary", "huge", "latin-1", "suffix", "no-text", "missing"]
+)
 def test_read_guide_rejects_bad_files_with_one_line(tmp_path: Path, case: str) -> None:
     path, phrase = _bad_guides(tmp_path)[case]
     with pytest.raises(InputError) as info:
@@ -166,7 +168,11 @@ def test_first_ingest_adds_then_unchanged_embeds_nothing(
 ) -> None:
     path = write(tmp_path, "widget-co.md", V1)
     first = ingest_file(store, path)
-    assert (first.guide_id, first.status, first.title) == ("widget-co", "added", "Widget Co: Backend Engineer")
+    assert (first.guide_id, first.status, first.title) == (
+        "widget-co",
+        "added",
+        "Widget Co: Backend Engineer",
+    )
     assert first.chunks == len(chunk_metas(store, "widget-co")) >= 2
 
     def no_embedding(*args: object, **kwargs: object) -> None:
@@ -205,7 +211,8 @@ def test_edited_guide_is_updated_and_old_chunks_are_gone(tmp_path: Path, store: 
     assert old.chunks == new.chunks  # same shape, new text: replaced, not appended
     text = top_text(store, "What is the base salary in Lisbon?")
     assert "$130K–$150K" in text and "$100K" not in text
-    assert "gadget" in top_text(store, "roadmap") and "widget roadmap" not in top_text(store, "roadmap")
+    roadmap = top_text(store, "roadmap")
+    assert "gadget" in roadmap and "widget roadmap" not in roadmap
 
 
 def test_editing_back_and_forth_keeps_one_version(tmp_path: Path, store: Any) -> None:
@@ -234,7 +241,9 @@ def test_guides_do_not_disturb_each_other(tmp_path: Path, store: Any) -> None:
 def test_progress_reports_batches_up_to_the_total(store: Any) -> None:
     sections = "\n\n".join(f"## Part {i}\n\nAdvice number {i} about offers." for i in range(40))
     calls: list[tuple[int, int]] = []
-    result = ingest_text(store, "many", "# Many\n\n" + sections, progress=lambda d, t: calls.append((d, t)))
+    result = ingest_text(
+        store, "many", "# Many\n\n" + sections, progress=lambda d, t: calls.append((d, t))
+    )
     assert result.chunks == 40
     assert calls[-1] == (40, 40)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
@@ -318,7 +327,9 @@ def test_killed_midway_through_embedding_keeps_previous_version(
     passages = HybridRetriever(reopened).retrieve("Version two advice 3", k=8)
     assert passages and all("Version one" in p.text for p in passages)
 
-    result = ingest_text(reopened, "long", "# Long\n\n" + body.replace("Version one", "Version two"))
+    result = ingest_text(
+        reopened, "long", "# Long\n\n" + body.replace("Version one", "Version two")
+    )
     assert result.status == "updated"
     assert all("Version two" in t for _, t, _ in reopened.active_chunks(["long"]))
 

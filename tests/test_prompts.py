@@ -40,9 +40,18 @@ def test_good_template_parses() -> None:
 @pytest.mark.parametrize(
     ("source", "match"),
     [
-        (GOOD.replace("Draft: {draft}", "Draft: {draft} Walk-away: {walk_away}"), "uses undeclared walk_away"),
-        (GOOD.replace("[question, draft]", "[question, draft, target]"), "never uses declared target"),
-        (GOOD.replace("Draft: {draft}", "Draft: {drafts}"), "uses undeclared drafts and never uses declared draft"),
+        (
+            GOOD.replace("Draft: {draft}", "Draft: {draft} Walk-away: {walk_away}"),
+            "uses undeclared walk_away",
+        ),
+        (
+            GOOD.replace("[question, draft]", "[question, draft, target]"),
+            "never uses declared target",
+        ),
+        (
+            GOOD.replace("Draft: {draft}", "Draft: {drafts}"),
+            "uses undeclared drafts and never uses declared draft",
+        ),
         (GOOD.replace("Question: {question}", "Question:"), "never uses declared question"),
     ],
 )
@@ -68,7 +77,9 @@ def test_malformed_template_raises(source: str, match: str) -> None:
 
 def test_messages_fill_values_once_and_keep_user_braces_literal() -> None:
     template = parse_template("demo", GOOD)
-    system, user = template.messages(question="What about {draft} and {x}?", draft="Ask for $268K [1].")
+    system, user = template.messages(
+        question="What about {draft} and {x}?", draft="Ask for $268K [1]."
+    )
     assert system == {"role": "system", "content": "You word answers. Keep {{braces}} literal."}
     assert user["role"] == "user"
     assert user["content"] == "Question: What about {draft} and {x}?\n\nDraft: Ask for $268K [1]."
@@ -134,7 +145,9 @@ def test_bad_prompt_stops_the_advisor_before_any_model_call(
     from coach.fake_llm import FakeLlama
     from coach.providers import chat_model
 
-    (tmp_path / "answer.md").write_text(GOOD.replace("[question, draft]", "[question]"), encoding="utf-8")
+    (tmp_path / "answer.md").write_text(
+        GOOD.replace("[question, draft]", "[question]"), encoding="utf-8"
+    )
     monkeypatch.setenv("COACH_PROMPTS", str(tmp_path))
     engine = FakeLlama()
     with pytest.raises(CoachError, match="undeclared draft"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -330,7 +332,7 @@ def test_offers_never_exceed_the_maximum_or_go_backwards(persona, seed, lines) -
     for offer in offers:
         for component, value in offer.items():
             assert value <= state.plan.maximum[component]
-    for before, after in zip(offers, offers[1:], strict=False):
+    for before, after in itertools.pairwise(offers):
         assert all(after[c] >= before[c] for c in before)
     assert state.rounds <= 2 * MAX_ROUNDS
     assert play(persona, seed, lines)[0] == moves  # same seed, same session

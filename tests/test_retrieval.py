@@ -103,7 +103,9 @@ def test_passages_carry_citation_fields(retriever: HybridRetriever) -> None:
 
 
 def test_guide_filter_limits_results(retriever: HybridRetriever) -> None:
-    only = retriever.retrieve("What is the base salary range for Remote US?", guide_ids=[FUNDAMENTALS])
+    only = retriever.retrieve(
+        "What is the base salary range for Remote US?", guide_ids=[FUNDAMENTALS]
+    )
     assert only and {p.guide_id for p in only} == {FUNDAMENTALS}
     assert retriever.retrieve("anything", guide_ids=["no-such-guide"]) == []
 

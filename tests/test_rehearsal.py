@@ -1,0 +1,96 @@
+"""Tests for coach.rehearsal: scoring a script said in one's own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_recruiter import KEY_POINTS, cerebras_playbook
+
+from coach.rehearsal import find_script, key_terms, score_rehearsal, stem
+from coach.terms import Script, Source
+
+SCRIPT = Script("share-premium", "Share premium", "...", list(KEY_POINTS), Source("g", "s", 1, "q"))
+GUIDE = Path(__file__).resolve().parent.parent / "knowledge" / "cerebras-ml-ai-engineer.md"
+
+
+def test_a_full_paraphrase_covers_everything() -> None:
+    attempt = (
+        "My benchmarks prove what the IPO is worth. I set training speed records and improved "
+        "inference efficiency, so given the AI premium I'd like 25 to 30 percent more stock."
+    )
+    result = score_rehearsal(SCRIPT, attempt)
+    assert result.score == 100 and result.missing == []
+    assert result.feedback == "You covered every key point."
+
+
+def test_partial_attempt_names_what_was_missing() -> None:
+    result = score_rehearsal(SCRIPT, "The benchmarking I do is proof for the IPO valuation.")
+    assert result.covered == ["benchmarks are the proof points for IPO valuation"]
+    assert "training speed records" in result.missing and result.score == 20
+    assert '"AI premium"' in result.feedback
+    missing = next(p for p in result.points if p.point == "inference efficiency")
+    assert missing.missing_terms == ["inferenc", "efficien"]
+
+
+@pytest.mark.parametrize("attempt", ["", "   ", "I would like more money please.", "日本語"])
+def test_unrelated_or_empty_attempts_score_zero(attempt: str) -> None:
+    result = score_rehearsal(SCRIPT, attempt)
+    assert result.score == 0 and len(result.missing) == len(KEY_POINTS)
+
+
+def test_synonyms_numbers_and_stems() -> None:
+    assert key_terms("more shares") == key_terms("additional stock") == ["plus", "equity"]
+    assert key_terms("twenty-five percent") == ["25"]
+    assert stem("benchmarking") == stem("benchmarks") == "benchmark"
+    assert stem("speed") == "speed" and stem("records") == "record"
+
+
+def test_scoring_is_deterministic_and_serialisable() -> None:
+    attempt = "Training speed records and the AI premium."
+    first, second = score_rehearsal(SCRIPT, attempt), score_rehearsal(SCRIPT, attempt)
+    assert first == second
+    data = first.to_json()
+    assert data["score"] == 40 and data["script"] == "share-premium"
+    assert {p["point"] for p in data["points"]} == set(KEY_POINTS)
+
+
+def test_find_script_by_name_title_or_default() -> None:
+    playbook = cerebras_playbook()
+    assert find_script(playbook).name == "share-premium"
+    assert find_script(playbook, "Share-Premium").name == "share-premium"
+    assert find_script(playbook, "negotiation").name == "share-premium"  # title words
+    assert find_script(playbook, "nonexistent") is None
+    assert find_script(cerebras_playbook(share_script=False)) is None
+
+
+@pytest.mark.skipif(not GUIDE.exists(), reason="the bundled guide is not present")
+def test_the_real_guide_script_rewards_own_words() -> None:
+    from coach.playbook import extract_playbook
+
+    playbook = extract_playbook("cerebras-ml-ai-engineer", GUIDE.read_text(encoding="utf-8"))
+    script = find_script(playbook)
+    assert script is not None
+    attempt = (
+        "The benchmarks from my ML work are what convince investors the technology is real. "
+        "For the S-1 the evidence is training speed records, inference efficiency and model "
+        "optimization. With the AI premium I'm asking for 25 to 30 percent more shares. I bring "
+        "double value, as ML talent and as the person producing IPO-critical benchmarks, and I "
+        "want my pre-IPO equity to reflect that."
+    )
+    assert score_rehearsal(script, attempt).score == 100
+    assert score_rehearsal(script, "I want more shares please.").score < 50
+
+
+def test_a_rehearsal_is_saved_for_progress(tmp_path: Path) -> None:
+    from coach import history
+    from coach.rehearsal import save_rehearsal
+
+    db = tmp_path / "history.sqlite3"
+    result = score_rehearsal(SCRIPT, "Training speed records and the AI premium.")
+    sid = save_rehearsal(db, "cerebras", "Training speed records and the AI premium.", result)
+    stored = history.get_session(db, sid)
+    assert stored.kind == "rehearsal" and stored.score == 40
+    assert stored.scorecard["missing"] == result.missing
+    assert history.scores_over_time(db, kind="rehearsal")[0][1] == 40
+    assert history.scores_over_time(db) == []  # role-play progress is kept apart
