@@ -12,7 +12,7 @@ from typing import Any
 
 from coach.drafting import Citation, Draft, format_component, label, threshold_text
 from coach.errors import InputError
-from coach.money import format_money, format_percent
+from coach.money import find_figures, format_money, format_percent
 from coach.profile import Profile
 from coach.terms import BONUS_PCT, SHARE_PREMIUM_PCT, Playbook, RegionBand, Script, Source
 
@@ -39,13 +39,13 @@ class CounterAdvice:
 
     def draft(self) -> Draft:
         """The engine's message as the draft a model may reword, with what it must keep."""
-        decisive = {**self.offer, **self.walk_away, **self.counter}
-        required = [_shown(c, v) for c, v in decisive.items() if _shown(c, v) in self.message]
+        # Every figure of the decision must survive the wording, so two people asking about
+        # the same offer always read the same numbers.
         return Draft(
             text=self.message,
             citations=self.citations,
             facts=[self.message],
-            required=list(dict.fromkeys(required)),
+            required=[figure.raw for figure in find_figures(self.message)],
             forbid_accept=self.verdict != MEETS,
         )
 

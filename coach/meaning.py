@@ -18,7 +18,10 @@ from coach.money import figure_values, find_figures
 ROLE_WORDS = {
     "offer": r"\boffer(?:ed|s)?\b",
     "walk_away": r"\bwalk[- ]?away\b|\bminimum\b|\bfloor\b",
-    "target": r"\btarget\b|\bcounter(?:ing)?\b|\banchor\b|\bask(?:ing)? for\b",
+    "target": (
+        r"\btarget\b|\bcounter(?:ing)?\b|\banchor\b|\bask(?:ing)? for\b|\bstart(?:ing)? at\b"
+        r"|\bopen(?:ing)? (?:at|with)\b|\bpropose\b|\baim (?:for|at)\b"
+    ),
 }
 COMPONENT_WORDS = {
     "base": r"\bbase(?: salary)?\b|\bsalary\b",
@@ -126,9 +129,12 @@ class MeaningCheck:
     def figure_problem(self, tag: Tagged) -> str | None:
         """Why this figure's role or component differs from the draft's, if it does."""
         for value in tag.values:
-            roles = self.roles.get(value)
-            if tag.role and roles and tag.role not in roles:
-                return f"{tag.raw} called {tag.role}, but it is the {'/'.join(sorted(roles))}"
+            roles = self.roles.get(value, set())
+            # A role the draft never gave this figure ("start at $272K" for a band edge) is
+            # as wrong as a swapped one.
+            if tag.role and tag.role not in roles:
+                was = "/".join(sorted(roles)) or "not a role the coach gave it"
+                return f"{tag.raw} called {tag.role}, but it is {was}"
             known = self.components.get(value)
             if tag.component and known and tag.component not in known:
                 return f"{tag.raw} called {tag.component}, but it is {'/'.join(sorted(known))}"

@@ -26,6 +26,7 @@ from coach.recruiter import (
     MONEY,
     STYLES,
     RecruiterMove,
+    candidate_figures,
     describe_offer,
     new_state,
     next_move,
@@ -40,6 +41,7 @@ from coach.terms import Playbook
 RECRUITER_MAX_TOKENS = 90  # one or two sentences; a long reply is where drift starts
 MAX_REPLY_CHARS = 600
 PROMPT_CANDIDATE_CHARS = 500
+MASK = "[amount]"
 
 LEAK = re.compile(
     "|".join(
@@ -96,6 +98,13 @@ def clean_reply(text: str) -> str:
     return text
 
 
+def mask_figures(text: str) -> str:
+    """``text`` with every figure (any spelling) replaced by ``[amount]``."""
+    for figure in reversed(candidate_figures(text)):
+        text = text[: figure.start] + MASK + text[figure.end :]
+    return text
+
+
 def _numbers(text: str) -> list[tuple[float, float, bool]]:
     """Bare numbers outside $-figures and %-figures: (as written, scaled, is-a-year)."""
     taken = [(f.start, f.end) for f in find_figures(text)]
@@ -143,6 +152,8 @@ def role_problems(text: str) -> list[str]:
     if not text.strip():
         return ["empty reply"]
     problems = ["reply too long"] if len(text) > MAX_REPLY_CHARS else []
+    if MASK in text:
+        problems.append("repeats a masked figure")
     if found := DRIFT.search(text):
         problems.append(f"speaks as the candidate: {found.group(0)!r}")
     return problems
@@ -302,8 +313,9 @@ class RoleplaySession:
         move = read_candidate(candidate_text or "", self.playbook, self.plan.region)
         self._record("candidate", move.text, None, None)
         decided = next_move(self.state, move)
-        # Injection attempts never reach the model verbatim: it gets a neutral summary.
-        shown = "(asks about internal matters)" if move.injection else move.text
+        # Injection attempts never reach the model verbatim, and neither do the candidate's
+        # figures: a small model echoes them, and the recruiter may only say decided ones.
+        shown = "(asks about internal matters)" if move.injection else mask_figures(move.text)
         return self._speak(decided, candidate=shown[:PROMPT_CANDIDATE_CHARS] or "(silence)")
 
     def _speak(self, move: RecruiterMove, candidate: str) -> RecruiterTurn:

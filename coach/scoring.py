@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from coach.money import format_money, format_percent
-from coach.recruiter import CandidateMove, RecruiterPlan, read_candidate
+from coach.recruiter import CandidateMove, RecruiterPlan, read_candidate, resolve_band
 from coach.rehearsal import find_script
 from coach.terms import BASE, SHARE_PREMIUM_PCT, Playbook
 
@@ -215,7 +215,9 @@ class _Judge:
             ok = all(v >= 0.98 * self.target[c] for c, v in compared.items())
             detail = f"asked {describe(compared)} vs target {describe(self.target)}"
         else:
-            ok = asks.get(BASE, 0) >= 0.95 * self.plan.maximum.get(BASE, float("inf"))
+            # No target in the guide: the top of the published band is the anchor to reach.
+            span = resolve_band(self.playbook, self.plan.region).components.get(BASE)
+            ok = bool(span) and asks.get(BASE, 0) >= 0.95 * span.high
             detail = f"asked {describe(asks)}"
         self.add("anchor_at_target", ok, evidence, detail)
         return anchor

@@ -173,10 +173,11 @@ def test_invented_figure_never_reaches_the_answer(fake_advisor: Any, invented: s
     assert answer.answer == draft, "after the retry also fails, the draft is the answer"
     assert answer.grounded
     assert len(advisor.engine.calls) == 2, "one attempt and one retry, no more"
-    assert answer.guard_events == [
-        f"guard rejected the model's wording: ungrounded figure {invented!r}",
-        f"guard rejected the retry too ([{invented!r}]); using the draft",
-    ]
+    first_event, retry_event = answer.guard_events
+    assert first_event.startswith("guard rejected the model's wording")
+    assert invented in first_event
+    assert retry_event.startswith("guard rejected the retry too")
+    assert invented in retry_event and retry_event.endswith("using the draft")
     assert "[the coach stopped that answer" in shown
     assert shown.rstrip().endswith(draft)
 
@@ -188,16 +189,22 @@ def test_retry_prompt_lists_the_allowed_figures(fake_advisor: Any) -> None:
     assert retry[:-1] == first[:-1]
     assert retry[-1]["content"].startswith(first[-1]["content"])
     suffix = retry[-1]["content"][len(first[-1]["content"]) :]
-    assert "Use only these figures, exactly as written:" in suffix
+    assert "Use only these figures, exactly as written" in suffix
     for figure in ("$208K–$262K", "$258K–$455K", "15–20%", "$302K–$428K"):
         assert figure in suffix
 
 
+def reworded(draft: str) -> str:
+    """The draft as a model might reword it, every figure and its context kept."""
+    return "Here is what your guide says. " + draft
+
+
 def test_grounded_retry_is_used(fake_advisor: Any) -> None:
-    advisor = fake_advisor(["Ask for $300K.", "Remote US pays $208K–$262K base [1]."])
+    draft = fake_advisor().prepare(REMOTE_US).draft.text
+    advisor = fake_advisor(["Ask for $300K.", reworded(draft)])
     stream = advisor.stream(REMOTE_US)
     shown = consume(stream)
-    assert stream.answer.answer == "Remote US pays $208K–$262K base [1]."
+    assert stream.answer.answer == reworded(draft)
     assert stream.answer.grounded
     assert stream.answer.guard_events[-1] == "guard accepted the regenerated wording"
     assert "$300K" not in shown
@@ -220,14 +227,16 @@ def test_model_wording_with_the_same_figures_in_other_forms_is_kept(fake_advisor
 
 
 def test_engine_figures_are_trusted_but_others_are_not(fake_advisor: Any) -> None:
-    replies = [
-        "Counter at $268K; never go under $248K. Also ask for $999K.",
-        "Counter at $268K and never go under $248K [1]; your offer was $240K.",
-    ]
+    question = "Should I accept $240K in Sunnyvale?"
+    draft = fake_advisor().prepare(question).draft.text
+    replies = [draft.replace("Do not accept it.", "Also ask for $999K."), reworded(draft)]
     advisor = fake_advisor(replies)
-    answer = advisor.ask("Should I accept $240K in Sunnyvale?")
-    assert answer.answer == replies[1]
+    answer = advisor.ask(question)
+    assert answer.answer == reworded(draft)
     assert answer.grounded and "$999K" not in answer.answer
+    assert {("money", 240_000.0), ("money", 248_000.0), ("money", 268_000.0)} <= values(
+        answer.answer
+    )
 
 
 def test_prompt_carries_question_and_draft(fake_advisor: Any) -> None:
@@ -258,13 +267,39 @@ def test_counter_wording_is_held_to_the_engine_figures(fake_advisor: Any) -> Non
 
 def test_counter_wording_from_the_model_is_kept_when_grounded(fake_advisor: Any) -> None:
     from coach.counsel import counsel_offer
+    from coach.engine import evaluate_offer
+    from coach.library import load_playbook
 
-    reply = "Don't take $240K: it is under your $248K floor [1]. Ask for $268K [2]."
-    advisor = fake_advisor([reply])
+    advisor = fake_advisor()
+    playbook = load_playbook(advisor.store)
+    message = evaluate_offer(playbook, "Sunnyvale", {"base": 240_000}).message
+    advisor = fake_advisor([reworded(message)])
     data = counsel_offer(
         advisor.settings, "Sunnyvale", {"base": 240_000}, advisor=advisor
     ).to_json()
-    assert data["message"] == reply and data["grounded"] is True
+    assert data["message"] == reworded(message) and data["grounded"] is True
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "Good news: you should accept it. {message}",
+        "Your walk-away is $268K and your target is $248K. Your offer is $240K.",
+    ],
+    ids=["accept-advice", "swapped-roles"],
+)
+def test_counter_wording_that_changes_the_decision_falls_back(fake_advisor: Any, bad: str) -> None:
+    from coach.counsel import counsel_offer
+    from coach.engine import evaluate_offer
+    from coach.library import load_playbook
+
+    advisor = fake_advisor()
+    message = evaluate_offer(load_playbook(advisor.store), "Sunnyvale", {"base": 240_000}).message
+    advisor = fake_advisor([bad.format(message=message)])
+    result = counsel_offer(advisor.settings, "Sunnyvale", {"base": 240_000}, advisor=advisor)
+    data = result.to_json()
+    assert data["message"] == message
+    assert result.stream.answer.guard_events[-1].endswith("using the draft")
 
 
 # --- conversations ------------------------------------------------------------------------

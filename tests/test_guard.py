@@ -7,12 +7,14 @@ from collections.abc import Iterable
 import pytest
 
 from coach.guard import (
+    AnswerChecker,
     GuardedStream,
     GuardRejected,
     allowed_values,
     check_figures,
     is_grounded,
 )
+from coach.meaning import MeaningCheck
 from coach.money import find_figures
 
 SOURCES = [
@@ -26,7 +28,9 @@ def allowed() -> set[tuple[str, float]]:
     return allowed_values(SOURCES)
 
 
-def run(pieces: Iterable[str], allowed: set[tuple[str, float]]) -> tuple[str, GuardedStream, bool]:
+def run(
+    pieces: Iterable[str], allowed: set[tuple[str, float]] | AnswerChecker
+) -> tuple[str, GuardedStream, bool]:
     """(everything released, the stream, whether it was rejected)."""
     stream = GuardedStream(pieces, allowed)
     out: list[str] = []
@@ -36,6 +40,16 @@ def run(pieces: Iterable[str], allowed: set[tuple[str, float]]) -> tuple[str, Gu
     except GuardRejected:
         return "".join(out), stream, True
     return "".join(out), stream, False
+
+
+def blocked(stream: GuardedStream, raw: str) -> bool:
+    """The stream's report names ``raw`` as a problem (reasons quote the figure)."""
+    return any(raw in reason for reason in stream.report.ungrounded)
+
+
+def assert_prefix(released: str, text: str) -> None:
+    """Released text is always an unchanged beginning of what the model wrote."""
+    assert text.startswith(released), (released, text)
 
 
 def words(text: str) -> list[str]:
@@ -129,12 +143,14 @@ def test_stream_released_in_single_characters(allowed: set[tuple[str, float]]) -
 
 
 def test_ungrounded_figure_is_blocked_and_never_released(allowed: set[tuple[str, float]]) -> None:
-    released, stream, rejected = run(words("Ask for $250K base and then relax."), allowed)
+    text = "Ask for $250K base and then relax."
+    released, stream, rejected = run(words(text), allowed)
     assert rejected
+    assert_prefix(released, text)
     assert "$250K" not in released and "250" not in released
     assert "relax" not in released
-    assert released == "Ask for"
-    assert stream.report.ungrounded == ["$250K"]
+    assert released.strip() in ("", "Ask", "Ask for")
+    assert blocked(stream, "$250K")
 
 
 def test_rejection_message_names_the_figure(allowed: set[tuple[str, float]]) -> None:
@@ -149,7 +165,7 @@ def test_figure_split_across_pieces_is_judged_whole(allowed: set[tuple[str, floa
     released, stream, rejected = run(["Accept at $24", "9K", " base."], allowed)
     assert rejected
     assert "$24" not in released
-    assert stream.report.ungrounded == ["$249K"]
+    assert blocked(stream, "$249K")
 
 
 def test_figure_split_inside_thousands_group(allowed: set[tuple[str, float]]) -> None:
@@ -175,31 +191,37 @@ def test_percent_written_where_money_was_allowed_is_blocked() -> None:
 
 
 def test_second_invented_figure_after_good_ones_is_caught(allowed: set[tuple[str, float]]) -> None:
-    released, stream, rejected = run(
-        words("Base $208K–$262K, bonus 15–20%, equity $500K."), allowed
-    )
+    text = "Base $208K–$262K, bonus 15–20%, equity $500K, nothing else to add here at all."
+    released, stream, rejected = run(words(text), allowed)
     assert rejected
-    assert released.startswith("Base $208K–$262K, bonus 15–20%,")
-    assert "$500K" not in released
-    assert stream.report.ungrounded == ["$500K"]
+    assert_prefix(released, text)
+    assert released.startswith("Base")
+    assert "$500K" not in released and "nothing" not in released
+    assert blocked(stream, "$500K")
+    assert not blocked(stream, "$208K–$262K")
+
+
+def test_percent_range_with_a_spaced_dash_is_blocked_before_release(
+    allowed: set[tuple[str, float]],
+) -> None:
+    released, stream, rejected = run(["Your bonus is", " 10", " –", " 20%", " of base."], allowed)
+    assert rejected
+    assert "10" not in released
+    assert blocked(stream, "10 – 20%")
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG coach/guard.py GuardedStream._split_point: only a *trailing* bare number is "
-    "held back, so in '10 – 20%' / '10 to 20 percent' the '10 –' is released before the "
-    "unit arrives; the final whole-text pass rejects the range only after it reached the screen",
+    reason="BUG coach/guard.py GuardedStream: in '10 to 20 percent' the '10 to' is released "
+    "before '20 percent' makes it a range (only a *trailing* bare number is held back), and "
+    "_release() only checks figures that *start* in the new chunk, so the rest of the "
+    "ungrounded range is released too; the final whole-text check rejects it only after the "
+    "whole range reached the screen",
 )
-@pytest.mark.parametrize(
-    "pieces",
-    [
-        ["Your bonus is", " 10", " –", " 20%", " of base."],
-        ["Your bonus is", " 10", " to", " 20", " percent", " of base."],
-    ],
-)
-def test_percent_range_with_spaces_is_blocked_before_release(
-    pieces: list[str], allowed: set[tuple[str, float]]
+def test_percent_range_written_with_to_is_blocked_before_release(
+    allowed: set[tuple[str, float]],
 ) -> None:
+    pieces = ["Your bonus is", " 10", " to", " 20", " percent", " of base."]
     released, _, rejected = run(pieces, allowed)
     assert rejected
     assert "10" not in released
@@ -216,3 +238,64 @@ def test_money_without_dollar_sign_is_checked(
     invented: str, allowed: set[tuple[str, float]]
 ) -> None:
     assert not check_figures(f"Counter at {invented} base.", allowed).ok
+
+
+# --- figures must keep their meaning ----------------------------------------------------------
+
+COUNTER_DRAFT = (
+    "Your offer of $255K base salary clears your walk-away of $248K base salary [1] but is "
+    "short of your target. Counter at $268K base salary [2], your target."
+)
+
+
+@pytest.fixture
+def checker() -> AnswerChecker:
+    meaning = MeaningCheck(COUNTER_DRAFT, required=["$255K", "$248K", "$268K"], forbid_accept=True)
+    return AnswerChecker(allowed_values([COUNTER_DRAFT]), meaning)
+
+
+def test_the_draft_itself_passes(checker: AnswerChecker) -> None:
+    assert checker.problems(COUNTER_DRAFT) == []
+
+
+def test_swapped_roles_are_caught(checker: AnswerChecker) -> None:
+    problems = checker.problems("Accept the $268K offer, it meets your target of $255K.")
+    assert any("$255K" in p and "target" in p for p in problems)
+
+
+def test_wrong_component_is_caught(checker: AnswerChecker) -> None:
+    problems = checker.problems(
+        "Your offer of $255K clears your walk-away of $248K. Counter at $268K equity."
+    )
+    assert any("$268K" in p and "equity" in p for p in problems)
+
+
+def test_left_out_figure_is_caught(checker: AnswerChecker) -> None:
+    problems = checker.problems("Counter at $268K base salary [2], your target.")
+    assert any("left out $248K" in p for p in problems)
+    assert any("left out $255K" in p for p in problems)
+
+
+def test_advice_to_accept_is_caught_when_the_engine_says_no(checker: AnswerChecker) -> None:
+    text = "You should accept it. Offer $255K, walk-away $248K, counter at $268K."
+    assert any("accept" in p for p in checker.problems(text))
+
+
+def test_stream_stops_before_a_figure_with_the_wrong_role(checker: AnswerChecker) -> None:
+    text = "Your walk-away is $268K base salary, so hold firm on it in every call you have."
+    released, stream, rejected = run(words(text), checker)
+    assert rejected
+    assert "$268K" not in released
+    assert_prefix(released, text)
+    assert any("$268K" in reason for reason in stream.report.ungrounded)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG coach/meaning.py tag_figures: a figure's role is the last role word *before* "
+    "it, so in 'your offer of $255K clears your $248K walk-away' the $248K is read as the "
+    "offer and a faithful rewording is rejected (and replaced by the draft)",
+)
+def test_role_word_after_the_figure_is_understood(checker: AnswerChecker) -> None:
+    text = "Counter at $268K base [2]; your offer of $255K clears your $248K walk-away [1]."
+    assert checker.problems(text) == []

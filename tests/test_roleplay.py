@@ -344,3 +344,19 @@ def test_the_eval_cases_pass_with_the_fake_model(settings: Settings) -> None:
     assert report["scorecard_agreement"] == 1.0, [
         (c["id"], c["disagreements"]) for c in report["cases"] if c["disagreements"]
     ]
+
+
+def test_candidate_figures_are_masked_before_the_model_sees_them(settings: Settings) -> None:
+    from coach.roleplay import mask_figures
+
+    assert mask_figures("I want 270k base and $300K equity, 25% more shares") == (
+        "I want [amount] base and [amount] equity, [amount] more shares"
+    )
+    engine = FakeLlama()
+    run = RoleplaySession(
+        settings, PB, seed=2, model=providers.chat_model(settings, engine=engine), persist=False
+    )
+    run.run_script(["I'm targeting $268K base."])
+    user_prompts = [call[-1]["content"] for call in engine.calls]
+    assert any('"I\'m targeting [amount] base."' in p for p in user_prompts)
+    assert check_reply("We can't do [amount].", "", [], {})  # echoing the mask is rejected

@@ -160,3 +160,16 @@ def test_repeated_lines_are_judged_where_they_stand() -> None:
     ]
     found = criteria(build_scorecard(PB, PLAN, lines, "deal", offer(240_000)))
     assert found["no_early_acceptance"].passed  # ...the accepting "Yes" is the second one
+
+
+def test_without_a_target_the_anchor_is_judged_against_the_published_band() -> None:
+    no_target = cerebras_playbook()
+    no_target.target = None
+    high = [r("What are you looking for?"), c("I'm asking for $265K base."), r("OK", OPEN)]
+    low = [r("What are you looking for?"), c("I'm asking for $240K base."), r("OK", OPEN)]
+    assert criteria(build_scorecard(no_target, PLAN, high, "no_deal", None))[
+        "anchor_at_target"
+    ].passed
+    assert not criteria(build_scorecard(no_target, PLAN, low, "no_deal", None))[
+        "anchor_at_target"
+    ].passed
