@@ -18,11 +18,11 @@ from coach.drafting import NOT_COVERED, Citation, Draft, band_draft, extractive_
 from coach.guard import AnswerChecker, GuardedStream, GuardRejected, allowed_values, check_figures
 from coach.meaning import MeaningCheck
 from coach.prompts import load_prompt
-from coach.retrieval import HybridRetriever, Passage
+from coach.retrieval import HybridRetriever, Passage, content_terms, tokenize
 from coach.terms import Playbook
 
-COVERED_SIMILARITY = 0.22
-COVERED_KEYWORDS = 2
+COVERED_SIMILARITY = 0.22  # with at least one meaningful shared term
+CLOSE_SIMILARITY = 0.5  # close enough in meaning with no shared term at all
 RETRIEVE_K = 4
 
 
@@ -115,17 +115,28 @@ class Advisor:
             require_guide(self.store, guide)
         guide_ids = [guide] if guide else None
         passages = self.retriever.retrieve(question, k=RETRIEVE_K, guide_ids=guide_ids)
+        # The company or role name alone ("dental plan at Cerebras") says nothing about
+        # whether the guide answers the question, so title words do not count as shared.
+        titles = " ".join(g.title for g in self.store.guides())
+        meaningful = content_terms(question) - content_terms(titles)
         covered = any(
-            p.similarity >= COVERED_SIMILARITY or p.keyword_hits >= COVERED_KEYWORDS
+            p.similarity >= CLOSE_SIMILARITY
+            or (p.similarity >= COVERED_SIMILARITY and meaningful & set(tokenize(p.text)))
             for p in passages
         )
         if not covered:
             return Prepared(question, passages, Draft(text=NOT_COVERED, covered=False))
         playbooks = self.playbooks(guide)
-        draft = self.decide(question, passages, playbooks)
+        draft = self.decide(question, passages, playbooks, ignore=content_terms(titles))
         return Prepared(question, passages, draft)
 
-    def decide(self, question: str, passages: list[Passage], playbooks: list[Playbook]) -> Draft:
+    def decide(
+        self,
+        question: str,
+        passages: list[Passage],
+        playbooks: list[Playbook],
+        ignore: set[str] | None = None,
+    ) -> Draft:
         """The deterministic answer: engine figures first, then table rows, then sentences."""
         from coach.intents import engine_draft
 
@@ -135,7 +146,7 @@ class Advisor:
             playbook, band = found
             table = next((p.text for p in passages if band.region in p.text and "|" in p.text), "")
             return band_draft(playbook, band, table)
-        return extractive_draft(question, passages)
+        return extractive_draft(question, passages, ignore=ignore or set())
 
     # -- wording -----------------------------------------------------------------------
 

@@ -122,11 +122,19 @@ def _split_table(block: _Block, limit: int) -> list[_Block]:
     return pieces
 
 
+def _token_windows(text: str, limit: int) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` tokens (for run-ons with no sentence end)."""
+    tokens = _encoding().encode(text, disallowed_special=())
+    if len(tokens) <= limit:
+        return [text]
+    return [_encoding().decode(tokens[i : i + limit]).strip() for i in range(0, len(tokens), limit)]
+
+
 def _split_text(block: _Block, limit: int) -> list[_Block]:
     """Break an over-long paragraph at sentence ends (each piece keeps its line number)."""
     pieces: list[_Block] = []
     for number, line in block.lines:
-        sentences = _SENTENCE_END.split(line)
+        sentences = [part for s in _SENTENCE_END.split(line) for part in _token_windows(s, limit)]
         current = ""
         for sentence in sentences:
             joined = f"{current} {sentence}".strip()

@@ -36,24 +36,34 @@ CHROMA_HOST/CHROMA_PORT (a `chroma run` server instead of the embedded store).
 """
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, on_subcommand: bool) -> None:
+    """Flags accepted both before and after the command name.
+
+    On sub-commands the defaults are suppressed, so `coach --provider fake ask ...` is not
+    overwritten by the sub-command's unset `--provider`.
+    """
+    extra = {"default": argparse.SUPPRESS} if on_subcommand else {}
     group = parser.add_argument_group("model and output")
-    group.add_argument("--provider", help="local | openai | openai-compatible | fake")
-    group.add_argument("--model", help="model name for openai / openai-compatible")
-    group.add_argument("--base-url", help="base URL of an OpenAI-compatible server")
-    group.add_argument("--verbose", action="store_true", help="show the guard's decisions")
-    group.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    group.add_argument("--provider", help="local | openai | openai-compatible | fake", **extra)
+    group.add_argument("--model", help="model name for openai / openai-compatible", **extra)
+    group.add_argument("--base-url", help="base URL of an OpenAI-compatible server", **extra)
+    group.add_argument(
+        "--verbose", action="store_true", help="show the guard's decisions", **extra
+    )
+    group.add_argument("--debug", action="store_true", help="show tracebacks on errors", **extra)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    top_level = argparse.ArgumentParser(add_help=False)
+    _common(top_level, on_subcommand=False)
     common = argparse.ArgumentParser(add_help=False)
-    _common(common)
+    _common(common, on_subcommand=True)
     parser = argparse.ArgumentParser(
         prog="coach",
         description="An offline negotiation coach grounded in your own negotiation guides.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[top_level],
     )
     parser.add_argument("--version", action="version", version=f"coach {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -148,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`coach ... | head`): stop quietly, as other tools do.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+        return 0
     except Exception as exc:
         if debug:
             raise

@@ -41,7 +41,7 @@ class Settings:
     chroma_port: int = 8000
     threads: int = field(default_factory=lambda: os.cpu_count() or 2)
     context_tokens: int = 4096
-    max_answer_tokens: int = 200
+    max_answer_tokens: int = 160
     verbose: bool = False
     debug: bool = False
 
@@ -107,5 +107,6 @@ def load_settings(**overrides: object) -> Settings:
     if not settings.embeddings:
         # OpenAI embeddings only when the OpenAI API itself is the chat provider; a local
         # or compatible server keeps the offline ONNX embeddings.
-        settings = replace(settings, embeddings="openai" if provider == "openai" else "local")
+        chosen = "openai" if settings.provider == "openai" else "local"
+        settings = replace(settings, embeddings=chosen)
     return settings

@@ -115,9 +115,15 @@ def _sentences(passage: Passage) -> list[str]:
     return found
 
 
-def extractive_draft(question: str, passages: list[Passage], max_sentences: int = 2) -> Draft:
-    """The guide sentences that best answer ``question``, each with its citation marker."""
-    terms = content_terms(question)
+def extractive_draft(
+    question: str, passages: list[Passage], max_sentences: int = 2, ignore: set[str] | None = None
+) -> Draft:
+    """The guide sentences that best answer ``question``, each with its citation marker.
+
+    ``ignore`` holds terms that match everywhere (the company and role names) and so say
+    nothing about which sentence answers the question.
+    """
+    terms = content_terms(question) - (ignore or set())
     scored: list[tuple[float, int, int, str]] = []
     for p_index, passage in enumerate(passages):
         for s_index, sentence in enumerate(_sentences(passage)):

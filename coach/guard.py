@@ -9,11 +9,12 @@ the word being written, so nothing unchecked ever reaches the screen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from coach.meaning import MeaningCheck, Tagged, tag_figures
-from coach.money import Figure, figure_values, find_figures
+from coach.money import Figure, figure_values, find_figures, find_spoken_figures
 
 Value = tuple[str, float]  # (kind, value): ("money", 248000.0) or ("percent", 20.0)
 
@@ -58,7 +59,7 @@ class GuardReport:
 def check_figures(text: str, allowed: set[Value]) -> GuardReport:
     """Which figures in ``text`` are grounded in ``allowed`` and which are not."""
     report = GuardReport()
-    for figure in find_figures(text):
+    for figure in find_spoken_figures(text):
         report.figures.append(figure.raw)
         if not is_grounded(figure, allowed):
             report.ungrounded.append(figure.raw)
@@ -131,11 +132,14 @@ class GuardedStream:
         if cut <= len(self.text):
             return len(self.text)
         head = self._full[:cut].rstrip()
-        last_word = head.rsplit(None, 1)[-1] if head.split() else ""
-        if last_word.replace(",", "").replace(".", "").isdigit():
-            # A bare number may be followed by "percent"; keep it with what comes next.
-            cut = len(head) - len(last_word)
-        for figure in find_figures(self._full[:cut]):
+        # A number among the last few words may still grow into a figure ("10 to 20
+        # percent", "300 thousand"): keep it, and what follows, until the words are in.
+        words = list(re.finditer(r"\S+", head))[-3:]
+        for word in words:
+            if re.search(r"\d", word.group()):
+                cut = min(cut, word.start())
+                break
+        for figure in find_spoken_figures(self._full[:cut]):
             if figure.end > len(self.text) and figure.end + LOOKAHEAD > len(self._full):
                 return max(len(self.text), min(cut, figure.start))
         return cut

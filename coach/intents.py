@@ -137,6 +137,6 @@ def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -
     draft = _threshold_draft(playbook, "target", settings)
     if draft is not None and (asks_counter or asks_accept) and not offer:
         draft.text += (
-            " Tell me your offer (e.g. `coach counter --region REGION --base 240k`) for a verdict."
+            " Tell me your offer (`coach counter --region REGION --base AMOUNT`) for a verdict."
         )
     return draft

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from coach.money import figure_values, find_figures
+from coach.money import figure_values, find_figures, find_spoken_figures
 
 ROLE_WORDS = {
     "offer": r"\boffer(?:ed|s)?\b",
@@ -75,7 +75,7 @@ def _first_match(patterns: dict[str, str], text: str) -> str | None:
 def tag_figures(text: str) -> list[Tagged]:
     """Each figure of ``text`` with the role word before it and the component word by it."""
     tagged = []
-    for figure in find_figures(text):
+    for figure in find_spoken_figures(text):
         clause_start = 0
         for brk in _CLAUSE_BREAK.finditer(text, 0, figure.start):
             clause_start = brk.end()
@@ -94,7 +94,9 @@ def tag_figures(text: str) -> list[Tagged]:
                 start=figure.start,
                 end=figure.end,
                 values=frozenset((figure.kind, v) for v in figure_values(figure)),
-                role=_last_match(ROLE_WORDS, before),
+                # "your $248K walk-away" names the role after the figure; otherwise the
+                # nearest role word before it in the clause does ("walk-away of $248K").
+                role=_first_match(ROLE_WORDS, after) or _last_match(ROLE_WORDS, before),
                 component=component,
             )
         )

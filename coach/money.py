@@ -187,6 +187,33 @@ def find_figures(text: str) -> list[Figure]:
     return chosen
 
 
+# Money as a model might write it without a "$": "300K", "300,000 dollars", "USD 300,000".
+_BARE_AMOUNT = re.compile(
+    rf"(?<![\w$.,])(?:usd\s?)?(?P<n>{_NUM})(?:(?P<s>{_SUFFIX}){_END}|\s?(?P<w>dollars|usd)\b)"
+    rf"|(?<![\w$.,])usd\s?(?P<n2>{_NUM})(?P<s2>{_SUFFIX})?{_END}",
+    re.IGNORECASE,
+)
+
+
+def find_spoken_figures(text: str) -> list[Figure]:
+    """``find_figures`` plus money written without a ``$`` (``300K``, ``300,000 dollars``).
+
+    Guides always write ``$``, but a model rewording them may not; the guard reads model
+    output with this so an invented ``300K`` cannot slip past as "not a figure".
+    """
+    figures = find_figures(text)
+    for match in _BARE_AMOUNT.finditer(text):
+        if any(f.start <= match.start() < f.end or match.start() <= f.start < match.end() for f in figures):
+            continue
+        number = match.group("n") or match.group("n2")
+        suffix = match.group("s") or match.group("s2") or ""
+        value = float(_value(number, suffix))
+        if value < 1000:
+            continue  # "5 dollars" is not a pay figure worth guarding, and "3k" is rare noise
+        figures.append(Figure(match.group(0), "money", value, value, False, *match.span()))
+    return sorted(figures, key=lambda f: f.start)
+
+
 def figure_values(fig: Figure) -> set[float]:
     """The normalised values a figure asserts (its low and high), for grounding checks."""
     return {fig.low, fig.high}

@@ -57,7 +57,14 @@ class PromptTemplate:
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
-    return _VARIABLE.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+    """Substitute ``{name}`` and turn ``{{``/``}}`` into literal braces, as LangChain does."""
+    filled = _VARIABLE.sub(lambda m: "\x00" + str(values.get(m.group(1), m.group(0))) + "\x01", text)
+    # Values are fenced by sentinels so braces inside them are left alone.
+    parts = re.split(r"\x00(.*?)\x01", filled, flags=re.DOTALL)
+    return "".join(
+        part if index % 2 else part.replace("{{", "{").replace("}}", "}")
+        for index, part in enumerate(parts)
+    )
 
 
 def parse_template(name: str, source: str) -> PromptTemplate:

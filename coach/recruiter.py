@@ -648,15 +648,16 @@ def next_move(state: NegotiationState, move: CandidateMove) -> RecruiterMove:
     asks_met = offer is not None and all(c in offer and offer[c] >= v for c, v in move.asks.items())
     if move.accepts and asks_met:
         return decided("accept_deal", outcome="deal", early=state.concessions == 0)
+    if over_time:
+        # Whatever else was said, a session that has run this long ends here.
+        return decided("close_no_deal", outcome="no_deal")
     if move.empty or move.unclear:
-        if over_time:
-            return decided("close_no_deal", outcome="no_deal")
         return decided("hold", why="empty" if move.empty else "unclear")
     if offer is None:
         state.offer = dict(state.plan.opening)
         return decided("open", reasons=["opening offer after hearing expectations"])
     if state.final_made:
-        if move.asks or move.pushback or move.competing or over_time:
+        if move.asks or move.pushback or move.competing:
             return decided("close_no_deal", outcome="no_deal")
         return decided("hold", why="final")
     if move.unrealistic:

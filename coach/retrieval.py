@@ -52,7 +52,7 @@ def tokenize(text: str) -> list[str]:
     for raw in _TOKEN.findall(text.lower()):
         token = raw.rstrip(".,")
         tokens.append(token)
-        if token.startswith("$"):
+        if token.startswith("$") or re.fullmatch(r"\d[\d,.]*[kmb]", token):
             tokens.append(_money_key(token))
     return tokens
 

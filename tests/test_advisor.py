@@ -116,13 +116,6 @@ def test_not_covered_says_so_without_figures_or_model(fake_advisor: Any, questio
     assert answer.guard_events == ["guides do not cover the question; no model call"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG coach/advisor.py Advisor.prepare (COVERED_SIMILARITY/COVERED_KEYWORDS) with "
-    "coach/drafting.py extractive_draft: a question that only shares the company name with "
-    "a guide counts as covered, so benefits questions get unrelated cited sentences (and, "
-    "for the 401k one, the '$10B' figure) instead of the not-covered answer",
-)
 @pytest.mark.parametrize(
     "question",
     [

@@ -232,11 +232,6 @@ def test_default_limit_is_respected_on_a_long_multi_paragraph_section() -> None:
     assert all(count_tokens(c.text) <= MAX_CHUNK_TOKENS for c in chunks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG coach/chunking.py _split_text: a run-on paragraph with no sentence end "
-    "(e.g. a pasted list of terms on one line) becomes one chunk far above max_tokens",
-)
 def test_run_on_text_without_sentence_ends_still_respects_the_limit() -> None:
     text = "# G\n\n" + ", ".join(f"term {i}" for i in range(400)) + "\n"
     chunks = chunk_guide(text, "G", max_tokens=100)

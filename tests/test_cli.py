@@ -367,12 +367,6 @@ def test_unknown_provider_flag(capfd: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "Unknown provider 'gpt5'" in one_error_line(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG coach/cli.py build_parser: --provider/--model/--base-url/--debug are added to "
-    "both the top-level parser and every sub-parser, and the sub-parser's None default "
-    "overwrites the top-level value, so `coach --provider gpt5 guides` silently ignores it",
-)
 def test_top_level_provider_flag_is_honoured(capfd: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capfd, "--provider", "gpt5", "guides")
     assert code == 2 and "Unknown provider 'gpt5'" in err
@@ -451,12 +445,6 @@ class ClosedPipe:
         raise BrokenPipeError(32, "Broken pipe")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG coach/cli.py main: BrokenPipeError is a ConnectionError, which "
-    "connection_error_types() lists, so a closed stdout pipe (`coach counter --json | head`) "
-    "is reported as 'the model server did not answer ... use --provider local'",
-)
 def test_closed_stdout_pipe_is_not_blamed_on_the_model_server(
     capfd: pytest.CaptureFixture[str], shared_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

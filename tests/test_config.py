@@ -128,12 +128,6 @@ def test_explicit_embeddings_win(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().embeddings == "local"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG coach/config.py load_settings: the embeddings default is chosen from the "
-    "COACH_PROVIDER env value, not the final provider, so --provider openai keeps local "
-    "embeddings and COACH_PROVIDER=openai with --provider fake still demands OPENAI_API_KEY",
-)
 @pytest.mark.parametrize(
     ("env", "flag", "expected"), [("local", "openai", "openai"), ("openai", "fake", "local")]
 )

@@ -210,14 +210,6 @@ def test_percent_range_with_a_spaced_dash_is_blocked_before_release(
     assert blocked(stream, "10 – 20%")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG coach/guard.py GuardedStream: in '10 to 20 percent' the '10 to' is released "
-    "before '20 percent' makes it a range (only a *trailing* bare number is held back), and "
-    "_release() only checks figures that *start* in the new chunk, so the rest of the "
-    "ungrounded range is released too; the final whole-text check rejects it only after the "
-    "whole range reached the screen",
-)
 def test_percent_range_written_with_to_is_blocked_before_release(
     allowed: set[tuple[str, float]],
 ) -> None:
@@ -227,12 +219,6 @@ def test_percent_range_written_with_to_is_blocked_before_release(
     assert "10" not in released
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP coach/money.py find_figures (used by coach/guard.py): money without a '$' "
-    "('300K', '300,000 dollars', 'USD 300,000') is not seen as a figure, so an invented "
-    "amount written that way passes the guard",
-)
 @pytest.mark.parametrize("invented", ["300K", "300,000 dollars", "USD 300,000"])
 def test_money_without_dollar_sign_is_checked(
     invented: str, allowed: set[tuple[str, float]]
@@ -290,12 +276,6 @@ def test_stream_stops_before_a_figure_with_the_wrong_role(checker: AnswerChecker
     assert any("$268K" in reason for reason in stream.report.ungrounded)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG coach/meaning.py tag_figures: a figure's role is the last role word *before* "
-    "it, so in 'your offer of $255K clears your $248K walk-away' the $248K is read as the "
-    "offer and a faithful rewording is rejected (and replaced by the draft)",
-)
 def test_role_word_after_the_figure_is_understood(checker: AnswerChecker) -> None:
     text = "Counter at $268K base [2]; your offer of $255K clears your $248K walk-away [1]."
     assert checker.problems(text) == []

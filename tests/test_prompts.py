@@ -80,17 +80,11 @@ def test_messages_fill_values_once_and_keep_user_braces_literal() -> None:
     system, user = template.messages(
         question="What about {draft} and {x}?", draft="Ask for $268K [1]."
     )
-    assert system == {"role": "system", "content": "You word answers. Keep {{braces}} literal."}
+    assert system == {"role": "system", "content": "You word answers. Keep {braces} literal."}
     assert user["role"] == "user"
     assert user["content"] == "Question: What about {draft} and {x}?\n\nDraft: Ask for $268K [1]."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG coach/prompts.py _fill: '{{' / '}}' are treated as escapes by the variable "
-    "check but are not unescaped by messages(), so the model sees '{{braces}}' while "
-    "chat_prompt() renders '{braces}' from the same template",
-)
 def test_messages_and_chat_prompt_render_the_same_text() -> None:
     template = parse_template("demo", GOOD)
     system, _ = template.messages(question="q", draft="d")
