@@ -47,9 +47,7 @@ def _common(parser: argparse.ArgumentParser, on_subcommand: bool) -> None:
     group.add_argument("--provider", help="local | openai | openai-compatible | fake", **extra)
     group.add_argument("--model", help="model name for openai / openai-compatible", **extra)
     group.add_argument("--base-url", help="base URL of an OpenAI-compatible server", **extra)
-    group.add_argument(
-        "--verbose", action="store_true", help="show the guard's decisions", **extra
-    )
+    group.add_argument("--verbose", action="store_true", help="show the guard's decisions", **extra)
     group.add_argument("--debug", action="store_true", help="show tracebacks on errors", **extra)
 
 

@@ -76,7 +76,9 @@ def _threshold_draft(playbook: Playbook, which: str, settings: Settings) -> Draf
         )
     else:
         text = f"Your target, where you should anchor, is {threshold_text(values)}{marker}."
-    required = [format_money(round(v)) if not c.endswith("_pct") else f"{v:g}%" for c, v in values.items()]
+    required = [
+        format_money(round(v)) if not c.endswith("_pct") else f"{v:g}%" for c, v in values.items()
+    ]
     return Draft(text=text, citations=citations, required=required)
 
 

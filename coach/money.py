@@ -203,7 +203,10 @@ def find_spoken_figures(text: str) -> list[Figure]:
     """
     figures = find_figures(text)
     for match in _BARE_AMOUNT.finditer(text):
-        if any(f.start <= match.start() < f.end or match.start() <= f.start < match.end() for f in figures):
+        if any(
+            f.start <= match.start() < f.end or match.start() <= f.start < match.end()
+            for f in figures
+        ):
             continue
         number = match.group("n") or match.group("n2")
         suffix = match.group("s") or match.group("s2") or ""

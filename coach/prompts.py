@@ -58,7 +58,9 @@ class PromptTemplate:
 
 def _fill(text: str, values: dict[str, str]) -> str:
     """Substitute ``{name}`` and turn ``{{``/``}}`` into literal braces, as LangChain does."""
-    filled = _VARIABLE.sub(lambda m: "\x00" + str(values.get(m.group(1), m.group(0))) + "\x01", text)
+    filled = _VARIABLE.sub(
+        lambda m: "\x00" + str(values.get(m.group(1), m.group(0))) + "\x01", text
+    )
     # Values are fenced by sentinels so braces inside them are left alone.
     parts = re.split(r"\x00(.*?)\x01", filled, flags=re.DOTALL)
     return "".join(
