@@ -143,9 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     debug = args.debug or bool(os.environ.get("COACH_DEBUG"))
-    from coach import cli_commands
+    from coach import cli_commands, cli_roleplay
 
-    handler: Callable[[argparse.Namespace], int] = getattr(cli_commands, f"cmd_{args.command}")
+    name = f"cmd_{args.command}"
+    handler: Callable[[argparse.Namespace], int] = getattr(cli_commands, name, None) or getattr(
+        cli_roleplay, name
+    )
     try:
         return handler(args)
     except CoachError as exc:
