@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
+	$(BIN)/coach setup
 	$(BIN)/coach chat
 
 lint: setup
@@ -34,5 +35,6 @@ bench: setup
 	COACH_HOME=$(TEST_HOME) $(BIN)/coach bench
 
 test: setup lint
+	COACH_HOME=$(TEST_HOME) $(BIN)/coach setup
 	COACH_TEST_MODELS_DIR=$(TEST_HOME)/models $(BIN)/pytest -q
 	COACH_HOME=$(TEST_HOME) $(BIN)/coach eval --provider local

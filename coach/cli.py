@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
 
+    p = add("setup", "prepare the embedded model and store the bundled guides (run once)")
+    p.add_argument("--json", action="store_true")
+
     p = add("ingest", "store guide files (Markdown or text) in the knowledge base")
     p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: knowledge/)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")

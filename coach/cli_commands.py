@@ -32,6 +32,41 @@ def ensure_knowledge(settings: Any) -> None:
         ingest_paths(settings, [folder])
 
 
+def cmd_setup(args: argparse.Namespace) -> int:
+    """Assemble and verify the embedded model, then store the bundled guides."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from coach.model_files import assemble_model
+
+    settings = settings_from(args)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        transient=True,
+        disable=args.json or not sys.stderr.isatty(),
+        console=_console_err(),
+    ) as progress:
+        task = progress.add_task("assembling the embedded model", total=None)
+        path = assemble_model(
+            settings.models_dir,
+            lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    ensure_knowledge(settings)
+    if args.json:
+        emit_json({"model": str(path), "home": str(settings.home)})
+    else:
+        print(f"model ready: {path}")
+        print(f"data folder: {settings.home}")
+    return 0
+
+
+def _console_err() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -45,7 +80,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         MofNCompleteColumn(),
         transient=True,
         disable=args.json or not sys.stderr.isatty(),
-        console=__import__("rich.console").console.Console(stderr=True),
+        console=_console_err(),
     ) as progress:
 
         def on_file(path: Path) -> Any:
