@@ -16,6 +16,7 @@ from typing import Any
 from coach.config import Settings
 from coach.drafting import NOT_COVERED, Citation, Draft, band_draft, extractive_draft, find_region
 from coach.guard import AnswerChecker, GuardedStream, GuardRejected, allowed_values, check_figures
+from coach.intents import engine_draft, playbook_draft
 from coach.meaning import MeaningCheck
 from coach.prompts import load_prompt
 from coach.retrieval import HybridRetriever, Passage, content_terms, tokenize
@@ -115,10 +116,15 @@ class Advisor:
             require_guide(self.store, guide)
         guide_ids = [guide] if guide else None
         passages = self.retriever.retrieve(question, k=RETRIEVE_K, guide_ids=guide_ids)
+        playbooks = self.playbooks(guide)
+        # Money moves (counter, accept, walk-away, target) are the engine's, whatever the
+        # retrieved prose happens to say, so they skip the coverage test.
+        if (draft := engine_draft(question, playbooks, self.settings)) is not None:
+            return Prepared(question, passages, draft)
         # The company or role name alone ("dental plan at Cerebras") says nothing about
         # whether the guide answers the question, so title words do not count as shared.
-        titles = " ".join(g.title for g in self.store.guides())
-        meaningful = content_terms(question) - content_terms(titles)
+        title_terms = content_terms(" ".join(p.title for p in playbooks))
+        meaningful = content_terms(question) - title_terms
         covered = any(
             p.similarity >= CLOSE_SIMILARITY
             or (p.similarity >= COVERED_SIMILARITY and meaningful & set(tokenize(p.text)))
@@ -126,9 +132,7 @@ class Advisor:
         )
         if not covered:
             return Prepared(question, passages, Draft(text=NOT_COVERED, covered=False))
-        playbooks = self.playbooks(guide)
-        draft = self.decide(question, passages, playbooks, ignore=content_terms(titles))
-        return Prepared(question, passages, draft)
+        return Prepared(question, passages, self.decide(question, passages, playbooks, title_terms))
 
     def decide(
         self,
@@ -137,10 +141,8 @@ class Advisor:
         playbooks: list[Playbook],
         ignore: set[str] | None = None,
     ) -> Draft:
-        """The deterministic answer: engine figures first, then table rows, then sentences."""
-        from coach.intents import engine_draft
-
-        if (draft := engine_draft(question, playbooks, self.settings)) is not None:
+        """The deterministic answer: playbook facts, then table rows, then guide sentences."""
+        if (draft := playbook_draft(question, playbooks)) is not None:
             return draft
         if found := find_region(question, playbooks):
             playbook, band = found

@@ -36,6 +36,15 @@ def _first_and_total(pieces: Iterator[str]) -> tuple[float, float, str]:
     return (first if first is not None else total), total, text
 
 
+def _asked(advisor: Any, question: str) -> Iterator[str]:
+    """The answer stream, with retrieval inside the timed part (it runs on first ``next``)."""
+    yield from advisor.stream(question)
+
+
+def _followed_up(conversation: Any, question: str) -> Iterator[str]:
+    yield from conversation.ask(question)
+
+
 def help_startup(runs: int = 5) -> float:
     """Median wall time of ``coach --help`` in a fresh interpreter."""
     times = []
@@ -84,48 +93,55 @@ def model_figures(settings: Settings) -> dict[str, Any]:
     # Cold one-shot ask: nothing evaluated, no saved prefix state.
     _drop_prefix_cache(settings)
     llm.reset()
-    first, total, _ = _first_and_total(iter(advisor.stream(QUESTION)))
+    first, total, _ = _first_and_total(_asked(advisor, QUESTION))
     figures["ask_cold_first_token_s"], figures["ask_cold_total_s"] = first, total
 
     # One-shot ask as a new process sees it: nothing evaluated, prefix state on disk.
     llm.reset()
-    stream = advisor.stream(QUESTION)
-    first, total, text = _first_and_total(iter(stream))
+    first, total, _ = _first_and_total(_asked(advisor, QUESTION))
     figures["ask_first_token_s"], figures["ask_total_s"] = first, total
-    ask_tokens = len(engine.tokenize(text))
 
-    # The raw llama.cpp call on the very same prompt, from the same starting state.
+    # Chain against raw llama.cpp on the very same prompt from the same state (the system
+    # prefix restored beforehand for both), so the difference is the chain and the guard.
+    stream = advisor.stream(QUESTION)
     prompt, stops = engine.render(stream.messages)
-    llm.reset()
-    engine._restore_system_prefix(stream.messages)
-    raw = llm.create_completion(
-        prompt=engine.tokenize(prompt),
-        max_tokens=settings.max_answer_tokens,
-        temperature=0.2,
-        top_p=0.9,
-        repeat_penalty=1.1,
-        stop=stops,
-        stream=True,
-    )
-    raw_first, raw_total, raw_text = _first_and_total(p["choices"][0]["text"] for p in raw)
-    raw_tokens = len(engine.tokenize(raw_text))
-    figures["raw_first_token_s"], figures["raw_total_s"] = raw_first, raw_total
+    timings = {}
+    for label in ("chain", "raw"):
+        llm.reset()
+        engine._restore_system_prefix(stream.messages)
+        if label == "chain":
+            pieces: Iterator[str] = _asked(advisor, QUESTION)
+        else:
+            raw = llm.create_completion(
+                prompt=engine.tokenize(prompt),
+                max_tokens=settings.max_answer_tokens,
+                temperature=0.2,
+                top_p=0.9,
+                repeat_penalty=1.1,
+                stop=stops,
+                stream=True,
+            )
+            pieces = (p["choices"][0]["text"] for p in raw)
+        first_s, total_s, out = _first_and_total(pieces)
+        timings[label] = (first_s, total_s, len(engine.tokenize(out)))
+    figures["chain_first_token_s"], figures["chain_total_s"], chain_tokens = timings["chain"]
+    figures["raw_first_token_s"], figures["raw_total_s"], raw_tokens = timings["raw"]
     # Compare per generated token: the two runs may stop after different lengths.
-    per_ask = total / max(ask_tokens, 1)
-    per_raw = raw_total / max(raw_tokens, 1)
-    figures["chain_overhead_ratio"] = per_ask / per_raw - 1.0
-    figures["tokens_ask_raw"] = [ask_tokens, raw_tokens]
+    per_chain = figures["chain_total_s"] / max(chain_tokens, 1)
+    per_raw = figures["raw_total_s"] / max(raw_tokens, 1)
+    figures["chain_overhead_ratio"] = per_chain / per_raw - 1.0
+    figures["tokens_chain_raw"] = [chain_tokens, raw_tokens]
 
     # A follow-up chat turn, reusing the evaluated prefix, then with the cache thrown away.
     conversation = Conversation(advisor)
     turn = conversation.ask(QUESTION)
     _first_and_total(iter(turn))
     conversation.remember(turn)
-    reuse_first, _, _ = _first_and_total(iter(conversation.ask(FOLLOW_UP)))
+    reuse_first, _, _ = _first_and_total(_followed_up(conversation, FOLLOW_UP))
     conversation.history = conversation.history[:2]
     _drop_prefix_cache(settings)
     llm.reset()
-    cold_first, _, _ = _first_and_total(iter(conversation.ask(FOLLOW_UP)))
+    cold_first, _, _ = _first_and_total(_followed_up(conversation, FOLLOW_UP))
     figures["followup_first_token_reuse_s"] = reuse_first
     figures["followup_first_token_no_reuse_s"] = cold_first
     return figures

@@ -139,14 +139,18 @@ class GuardedStream:
             if re.search(r"\d", word.group()):
                 cut = min(cut, word.start())
                 break
-        for figure in find_spoken_figures(self._full[:cut]):
-            if figure.end > len(self.text) and figure.end + LOOKAHEAD > len(self._full):
-                return max(len(self.text), min(cut, figure.start))
+        done = len(self.text)
+        # Released text ends before any held number, so only the unreleased tail can hold
+        # a figure that is still waiting for its following words.
+        for figure in find_spoken_figures(self._full[done:cut]):
+            if done + figure.end + LOOKAHEAD > len(self._full):
+                return max(done, min(cut, done + figure.start))
         return cut
 
     def _release(self, end: int) -> str:
         chunk = self._full[len(self.text) : end]
-        for tag in tag_figures(self._full):
+        has_figure = any(ch.isdigit() for ch in chunk)
+        for tag in tag_figures(self._full) if has_figure else []:
             if len(self.text) <= tag.start < end:
                 self.report.figures.append(tag.raw)
                 if problem := self._checker.figure_problem(tag):

@@ -123,7 +123,7 @@ def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -
     asks_walk = bool(_WALK.search(question))
     asks_target = bool(_TARGET.search(question))
     if not (asks_counter or asks_accept or asks_walk or asks_target):
-        return playbook_draft(question, playbooks)
+        return None
     profile = load_profile(settings.home)
     playbook = _pick_playbook(question, playbooks, profile.guide)
     if playbook is None:

@@ -51,7 +51,7 @@ class LocalLlama:
                 n_ctx=context_tokens,
                 n_threads=threads,
                 n_threads_batch=threads,
-                n_batch=512,
+                n_batch=256,  # a smaller compute buffer; prompts here are short
                 seed=7,
                 verbose=False,
             )
@@ -75,6 +75,7 @@ class LocalLlama:
         # Re-entrant: a stream abandoned by the guard may still hold it until it is collected.
         self._lock = threading.RLock()
         self._file_digest = _file_identity(path)
+        self._prefix_tokens: dict[str, list[int]] = {}
 
     def _token_text(self, token: int) -> str:
         if token < 0:
@@ -125,11 +126,17 @@ class LocalLlama:
     # -- cross-process prefix cache ------------------------------------------------------
 
     def _system_prefix_tokens(self, messages: list[dict[str, str]]) -> list[int]:
-        """Tokens of the rendered prompt up to the end of the system message."""
+        """Tokens of the rendered prompt up to the end of the system message (memoised)."""
         if not messages or messages[0]["role"] != "system":
             return []
+        system = messages[0]["content"]
+        if system not in self._prefix_tokens:
+            self._prefix_tokens[system] = self._render_prefix(messages[0])
+        return self._prefix_tokens[system]
+
+    def _render_prefix(self, system: dict[str, str]) -> list[int]:
         marker = "\u2063coach-prefix-end\u2063"
-        probe, _ = self.render([messages[0], {"role": "user", "content": marker}])
+        probe, _ = self.render([system, {"role": "user", "content": marker}])
         cut = probe.find(marker)
         if cut <= 0:
             return []
