@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from coach.advisor import Advisor, AnswerStream
 
-HISTORY_TOKEN_BUDGET = 2400
+HISTORY_TOKEN_BUDGET = 1800
 
 
 @dataclass

@@ -40,7 +40,7 @@ class Settings:
     chroma_host: str = ""
     chroma_port: int = 8000
     threads: int = field(default_factory=lambda: os.cpu_count() or 2)
-    context_tokens: int = 4096
+    context_tokens: int = 3072
     max_answer_tokens: int = 160
     verbose: bool = False
     debug: bool = False
