@@ -25,6 +25,7 @@ from coach.terms import Playbook
 COVERED_SIMILARITY = 0.22  # with at least one meaningful shared term
 CLOSE_SIMILARITY = 0.5  # close enough in meaning with no shared term at all
 RETRIEVE_K = 4
+PROMPTS = ("answer", "counter")
 
 
 @dataclass
@@ -87,7 +88,9 @@ class Advisor:
         self.store = store or KnowledgeStore(settings, providers.embeddings(settings))
         self.model = model if model is not None else providers.chat_model(settings)
         self.retriever = HybridRetriever(self.store)
-        self.template = load_prompt("answer")
+        # Load (and so check) every template up front: a broken one fails before any model call.
+        for name in PROMPTS:
+            load_prompt(name)
         self.retrieval_chain = RunnableLambda(self._prepare_input)
         self.wording_chain = RunnableLambda(_to_langchain) | self.model | StrOutputParser()
 
@@ -153,7 +156,11 @@ class Advisor:
     # -- wording -----------------------------------------------------------------------
 
     def messages(self, prepared: Prepared, history: list[dict[str, str]] | None = None) -> list:
-        system, user = self.template.messages(question=prepared.question, draft=prepared.draft.text)
+        draft = prepared.draft
+        template = load_prompt(draft.prompt)
+        system, user = template.messages(
+            question=prepared.question, draft=draft.text, **draft.variables
+        )
         return [system, *(history or []), user]
 
     def stream(

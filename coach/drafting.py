@@ -50,6 +50,8 @@ class Draft:
     covered: bool = True
     required: list[str] = field(default_factory=list)  # figures the wording must keep
     forbid_accept: bool = False  # the engine says not to accept (yet): wording must agree
+    prompt: str = "answer"  # the template in prompts/ that words this draft
+    variables: dict[str, str] = field(default_factory=dict)  # its values besides the draft
 
 
 def label(component: str) -> str:

@@ -46,6 +46,14 @@ class CounterAdvice:
             citations=self.citations,
             facts=[self.message],
             required=[figure.raw for figure in find_figures(self.message)],
+            prompt="counter",
+            variables={
+                "offer": threshold_text(self.offer),
+                "verdict": self.verdict.replace("_", " "),
+                "target": threshold_text(self.target),
+                "walk_away": threshold_text(self.walk_away),
+                "counter": threshold_text(self.counter),
+            },
             forbid_accept=self.verdict != MEETS,
         )
 
