@@ -253,6 +253,7 @@ def _write_png(points: list[tuple[str, int]], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(7, 3.5))
     axes.plot(range(1, len(points) + 1), [score for _, score in points], marker="o")
     axes.set_ylim(0, 100)
+    axes.xaxis.get_major_locator().set_params(integer=True)
     axes.set_xlabel("session")
     axes.set_ylabel("score")
     axes.set_title("Role-play score over time")

@@ -84,8 +84,10 @@ class KnowledgeStore:
         self.settings = settings
         self.embedding = embedding
         self.client = _client(settings)
-        # One collection per embedding model: vectors of different models never mix.
-        name = "coach-chunks-" + ("openai" if settings.embeddings == "openai" else "minilm")
+        # One chunk collection and manifest per embedding model: vectors of different models
+        # never mix, and switching models re-ingests rather than finding an empty index.
+        family = "openai" if settings.embeddings == "openai" else "minilm"
+        name = f"coach-chunks-{family}"
         self.vectors = Chroma(
             client=self.client,
             collection_name=name,
@@ -93,7 +95,7 @@ class KnowledgeStore:
             collection_metadata={"hnsw:space": "cosine"},
         )
         self.manifest = self.client.get_or_create_collection(
-            MANIFEST, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            f"{MANIFEST}-{family}", metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
 
     # -- manifest ----------------------------------------------------------------------
