@@ -16,7 +16,7 @@ from typing import Any
 from coach.config import Settings
 from coach.drafting import NOT_COVERED, Citation, Draft, band_draft, extractive_draft, find_region
 from coach.guard import AnswerChecker, GuardedStream, GuardRejected, allowed_values, check_figures
-from coach.intents import engine_draft, playbook_draft
+from coach.intents import engine_draft, is_money_question, missing_terms_note, playbook_draft
 from coach.meaning import MeaningCheck
 from coach.prompts import load_prompt
 from coach.retrieval import HybridRetriever, Passage, content_terms, tokenize
@@ -135,7 +135,10 @@ class Advisor:
         )
         if not covered:
             return Prepared(question, passages, Draft(text=NOT_COVERED, covered=False))
-        return Prepared(question, passages, self.decide(question, passages, playbooks, title_terms))
+        draft = self.decide(question, passages, playbooks, title_terms)
+        if is_money_question(question) and (note := missing_terms_note(playbooks)):
+            draft.text = note + draft.text
+        return Prepared(question, passages, draft)
 
     def decide(
         self,

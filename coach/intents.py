@@ -116,6 +116,25 @@ def playbook_draft(question: str, playbooks: list[Playbook]) -> Draft | None:
     return None
 
 
+def is_money_question(question: str) -> bool:
+    """Whether the question asks for a counter, a verdict, the walk-away or the target."""
+    return any(p.search(question) for p in (_COUNTER, _ACCEPT, _WALK, _TARGET))
+
+
+def missing_terms_note(playbooks: list[Playbook]) -> str:
+    """What the guides lack for a money answer, said plainly (empty when nothing is missing)."""
+    gaps = sorted(
+        {m for p in playbooks for m in p.missing if m in ("bands", "target", "walk_away")}
+    )
+    if not gaps:
+        return ""
+    names = ", ".join(g.replace("_", "-") for g in gaps)
+    return (
+        f"Your guides give no {names} to work from, so this general advice comes from the "
+        "fundamentals guide: "
+    )
+
+
 def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -> Draft | None:
     """The engine's answer when the question is about counters, acceptance or thresholds."""
     asks_counter = bool(_COUNTER.search(question))
