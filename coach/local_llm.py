@@ -11,6 +11,7 @@ Two caches keep a 2-core laptop responsive:
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import pickle
 import threading
@@ -22,6 +23,17 @@ from coach.errors import ProviderError
 
 _MODELS: dict[tuple[str, int, int], LocalLlama] = {}
 _MODELS_LOCK = threading.Lock()
+
+
+def _close_all() -> None:
+    """Free the models before interpreter shutdown, while llama.cpp's bindings still exist."""
+    with _MODELS_LOCK:
+        for model in _MODELS.values():
+            model.llm.close()
+        _MODELS.clear()
+
+
+atexit.register(_close_all)
 
 
 def get_local_llama(path: Path, threads: int, context_tokens: int, cache_dir: Path) -> LocalLlama:
