@@ -131,16 +131,26 @@ def chat_model(settings: Settings, engine: StreamingEngine | None = None) -> Any
     return model
 
 
+def _openai_key(settings: Settings, needed_for: str, otherwise: str) -> str:
+    """The OpenAI API key, or one line saying it is missing and what to do instead."""
+    key = settings.api_key or os.environ.get("OPENAI_API_KEY", "")
+    if not key:
+        raise ProviderError(
+            f"OPENAI_API_KEY is not set, so {needed_for}.",
+            f"Export OPENAI_API_KEY=sk-..., or {otherwise}.",
+        )
+    return key
+
+
 def _openai_chat_model(settings: Settings) -> Any:
     from langchain_openai import ChatOpenAI
 
     if settings.provider == "openai":
-        key = settings.api_key or os.environ.get("OPENAI_API_KEY", "")
-        if not key:
-            raise ProviderError(
-                "OPENAI_API_KEY is not set, so the openai provider cannot authenticate.",
-                "Export OPENAI_API_KEY=sk-..., or use --provider local (the offline default).",
-            )
+        key = _openai_key(
+            settings,
+            "the openai provider cannot authenticate",
+            "use --provider local (the offline default)",
+        )
         return ChatOpenAI(
             model=settings.model or DEFAULT_OPENAI_MODEL,
             api_key=key,
@@ -172,12 +182,11 @@ def embeddings(settings: Settings) -> Any:
     if settings.embeddings == "openai":
         from langchain_openai import OpenAIEmbeddings
 
-        key = settings.api_key or os.environ.get("OPENAI_API_KEY", "")
-        if not key:
-            raise ProviderError(
-                "OPENAI_API_KEY is not set, so OpenAI embeddings cannot be used.",
-                "Export OPENAI_API_KEY, or set COACH_EMBEDDINGS=local for offline embeddings.",
-            )
+        key = _openai_key(
+            settings,
+            "OpenAI embeddings cannot be used",
+            "set COACH_EMBEDDINGS=local for offline embeddings",
+        )
         return OpenAIEmbeddings(model=DEFAULT_OPENAI_EMBEDDING_MODEL, api_key=key)
     from coach.embeddings import MiniLMEmbeddings
 
