@@ -13,6 +13,7 @@ Cases are data files; nothing here knows the expected answers.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,9 @@ def run_evals(settings: Settings, suites: list[str] | None = None) -> dict[str, 
             failures.append(f"{key} = {report[suite].get(metric, 0.0):.2f} (needs {needed})")
     report["failures"] = failures
     report["passed"] = not failures
+    # Keep the full report (every answer) next to the data, so a long run is never lost.
+    settings.home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "eval-latest.json").write_text(json.dumps(report, indent=2, default=str))
     return report
 
 
@@ -194,12 +198,16 @@ def format_report(report: dict[str, Any]) -> str:
         if suite not in report:
             continue
         metrics = {
-            k: v for k, v in report[suite].items() if isinstance(v, (int, float)) and k != "cases"
+            k: v
+            for k, v in report[suite].items()
+            if isinstance(v, (int, float)) and k not in ("cases", "case_count")
         }
         shown = ", ".join(
             f"{k} {v:.0%}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items()
         )
-        lines.append(f"  {suite:9} {report[suite].get('cases', 0):3} cases  {shown}")
+        cases = report[suite].get("case_count", report[suite].get("cases", 0))
+        count = len(cases) if isinstance(cases, list) else cases
+        lines.append(f"  {suite:9} {count:3} cases  {shown}")
     lines.extend(f"  FAILED {f}" for f in report["failures"])
     lines.append("passed" if report["passed"] else "failed")
     return "\n".join(lines)
