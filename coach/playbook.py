@@ -11,9 +11,21 @@ whatever it cannot find is listed in ``Playbook.missing``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from coach.chunking import heading_of
+from coach.guide_text import (
+    SECTION_SEP,
+    GuideLine,
+    cite,
+    key_points,
+    markdown_tables,
+    quote_in,
+    row_cells,
+    scan_lines,
+    sentence_spans,
+    slug,
+    strip_markup,
+)
 from coach.money import Figure, find_figures, format_money, format_percent_range, format_range
 from coach.terms import (
     BASE,
@@ -33,7 +45,6 @@ from coach.terms import (
 )
 
 CHECKED_FIELDS = ["bands", "target", "walk_away", "competing_offers", "scripts"]
-SECTION_SEP = " › "  # the same separator coach.chunking uses, so citations line up
 
 _GUIDE_WORDS = {"global", "negotiation", "negotiating", "guide", "playbook", "handbook"}
 _GUIDE_WORDS |= {"compensation", "comp", "salary", "offer", "notes", "cheat", "sheet"}
@@ -80,56 +91,10 @@ _OFFER_FROM = re.compile(  # "a competing offer from Stripe at $410K TC"
     r"\s+(?:at|of|for|worth)\s+$"
 )
 _MEASURE = re.compile(r"^\W*(?:(?P<tc>tc|total comp\w*)\b|(?P<base>base)\b)?", re.I)
-_LABELLED_QUOTE = re.compile(
-    r"\bscript[^:\"“]{0,30}:\s*['‘\"“](?P<q>.+?[.!?…])['’\"”](?=[\s\"”'’]|$)", re.I
-)
-_QUOTE = re.compile(r"\"(?P<a>[^\"]{12,})\"|“(?P<b>[^”]{12,})”")
 _LEVER = re.compile(r"^\s*\d+[.)]\s+\*\*(?P<label>[^*]+?):?\*\*:?\s*(?P<rest>.*)$")
 _LABEL = re.compile(r"^\s*\*\*(?P<label>[^*]{2,60}?):?\*\*:?\s*(?P<rest>.+)$")
 _SHARE_HEADING = re.compile(r"\b(?:share|shares|equity|stock|rsus?)\b", re.I)
 _SCRIPT_HEADING = re.compile(r"negotiate up|script|pitch|counter", re.I)
-
-
-@dataclass
-class _Line:
-    """One guide line: 1-based number, raw text, text without Markdown markers, section."""
-
-    number: int
-    raw: str
-    plain: str
-    section: str
-    heading: str
-
-
-def slug(text: str) -> str:
-    """A lowercase hyphenated name for a header or label: ``Sign-On Bonus`` -> ``sign-on-bonus``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _plain(text: str) -> str:
-    """Text without bold markers or blockquote prefixes (offsets then match what is read)."""
-    text = re.sub(r"^\s*(?:>\s*)+", "", text)
-    return text.replace("**", "").replace("__", "").strip()
-
-
-def _scan(text: str, title: str) -> list[_Line]:
-    """Every line of the guide with its section path (title-rooted, like coach.chunking)."""
-    stack: list[tuple[int, str]] = []
-    lines: list[_Line] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if found := heading_of(raw):
-            while stack and stack[-1][0] >= found[0]:
-                stack.pop()
-            stack.append(found)
-        names = [name for _, name in stack]
-        path = names if names and names[0] == title else [title, *names]
-        heading = names[-1] if names else title
-        lines.append(_Line(number, raw, _plain(raw), SECTION_SEP.join(path), heading))
-    return lines
-
-
-def _source(guide: str, line: _Line, quote: str) -> Source:
-    return Source(guide=guide, section=line.section, line=line.number, quote=quote.strip())
 
 
 def _role_and_company(title: str) -> tuple[str, str]:
@@ -156,34 +121,15 @@ def _role_and_company(title: str) -> tuple[str, str]:
     return parts[role_index], company
 
 
-def _cells(row: str) -> list[str]:
-    return [c.strip() for c in row.strip().strip("|").split("|")]
-
-
-def _tables(lines: list[_Line]) -> list[tuple[list[str], list[_Line]]]:
-    """Each Markdown table as (header cells, body lines), separator rows dropped."""
-    tables: list[tuple[list[str], list[_Line]]] = []
-    group: list[_Line] = []
-    for line in [*lines, None]:
-        if line is not None and line.raw.strip().startswith("|"):
-            group.append(line)
-            continue
-        if len(group) >= 2:
-            body = [r for r in group[1:] if not re.fullmatch(r"[\s|:-]+", r.raw)]
-            tables.append((_cells(group[0].raw), body))
-        group = []
-    return tables
-
-
-def _is_region_table(header: list[str], body: list[_Line]) -> bool:
+def _is_region_table(header: list[str], body: list[GuideLine]) -> bool:
     """True when the first column names places (by header, or by rows that look like names)."""
     if len(header) < 2 or not body or _NOT_REGION_HEADER.search(header[0]):
         return False
     if _REGION_HEADER.search(header[0]):
         return True
-    rows = [_cells(r.raw) for r in body]
+    rows = [row_cells(r.raw) for r in body]
     names_ok = all(
-        re.fullmatch(r"[^\W\d_][\w .,()/&'-]{0,40}", _plain(r[0])) and not find_figures(r[0])
+        re.fullmatch(r"[^\W\d_][\w .,()/&'-]{0,40}", strip_markup(r[0])) and not find_figures(r[0])
         for r in rows
     )
     return names_ok and all(any(find_figures(c) for c in r[1:]) for r in rows)
@@ -199,11 +145,11 @@ def _column_key(header: str, cells: list[str]) -> str:
     return slug(header) + ("_pct" if percent else "") or "column"
 
 
-def _bands(guide: str, lines: list[_Line]) -> list[RegionBand]:
-    for header, body in _tables(lines):
+def _bands(guide: str, lines: list[GuideLine]) -> list[RegionBand]:
+    for header, body in markdown_tables(lines):
         if not _is_region_table(header, body):
             continue
-        rows = [_cells(r.raw) for r in body]
+        rows = [row_cells(r.raw) for r in body]
         keys: list[str] = []
         for i, name in enumerate(header[1:], start=1):
             key = _column_key(name, [r[i] for r in rows if i < len(r)])
@@ -214,27 +160,11 @@ def _bands(guide: str, lines: list[_Line]) -> list[RegionBand]:
             for key, cell in zip(keys, cells[1:], strict=False):
                 if figures := find_figures(cell):
                     components[key] = Range(figures[0].low, figures[0].high)
-            region = _plain(cells[0])
+            region = strip_markup(cells[0])
             if region and components:
-                bands.append(RegionBand(region, components, _source(guide, line, line.raw)))
+                bands.append(RegionBand(region, components, cite(guide, line, line.raw)))
         return bands
     return []
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) spans of sentences: a . ! or ? (plus closing quotes) then a space."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in re.finditer(r"[.!?][\"'”’)\]]*(?=\s|$)", text):
-        spans.append((start, match.end()))
-        start = match.end()
-    spans.append((start, len(text)))
-    trimmed = []
-    for s, e in spans:
-        lead = len(text[s:e]) - len(text[s:e].lstrip())
-        if text[s:e].strip():
-            trimmed.append((s + lead, s + lead + len(text[s:e].strip())))
-    return trimmed
 
 
 def _component(fig: Figure, before: str, after: str) -> str | None:
@@ -269,18 +199,18 @@ def _components(text: str, use_high: bool) -> dict[str, float]:
 
 
 def _threshold(
-    guide: str, lines: list[_Line], cue: re.Pattern[str], high: bool
+    guide: str, lines: list[GuideLine], cue: re.Pattern[str], high: bool
 ) -> Threshold | None:
     """The sentence with ``cue`` stating the most component figures (the first on a tie)."""
     best: Threshold | None = None
     for line in lines:
         if line.raw.strip().startswith("|"):
             continue
-        for s, e in _sentences(line.plain):
+        for s, e in sentence_spans(line.plain):
             sentence = line.plain[s:e]
             comps = _components(sentence, high) if cue.search(sentence) else {}
             if comps and (best is None or len(comps) > len(best.components)):
-                best = Threshold(comps, _source(guide, line, sentence))
+                best = Threshold(comps, cite(guide, line, sentence))
     return best
 
 
@@ -292,7 +222,7 @@ def _premium_name(words: str) -> str | None:
     return " ".join([*kept, "premium"])
 
 
-def _premiums(guide: str, lines: list[_Line]) -> list[Premium]:
+def _premiums(guide: str, lines: list[GuideLine]) -> list[Premium]:
     premiums: dict[str, Premium] = {}
     for line in lines:
         for fig in find_figures(line.plain):
@@ -302,7 +232,7 @@ def _premiums(guide: str, lines: list[_Line]) -> list[Premium]:
             before = _PREMIUM_BEFORE.search(line.plain[: fig.start])
             name = _premium_name((after or before).group(1)) if (after or before) else None
             if name and name.lower() not in premiums:
-                src = _source(guide, line, line.plain)
+                src = cite(guide, line, line.plain)
                 premiums[name.lower()] = Premium(name, Range(fig.low, fig.high), src)
     return list(premiums.values())
 
@@ -314,14 +244,16 @@ def _company_name(who: str) -> str:
     return " ".join(words)
 
 
-def _offer(guide: str, line: _Line, who: str, fig: Figure, tail: str, quote: str) -> CompetingOffer:
+def _offer(
+    guide: str, line: GuideLine, who: str, fig: Figure, tail: str, quote: str
+) -> CompetingOffer:
     """A competing offer; it measures base only when the guide says so, else total comp."""
     measure = _MEASURE.match(tail)
     kind = BASE if measure and measure.group("base") else TOTAL_COMP
-    return CompetingOffer(_company_name(who), int(fig.low), kind, _source(guide, line, quote))
+    return CompetingOffer(_company_name(who), int(fig.low), kind, cite(guide, line, quote))
 
 
-def _offer_from_item(guide: str, line: _Line, item: str) -> CompetingOffer | None:
+def _offer_from_item(guide: str, line: GuideLine, item: str) -> CompetingOffer | None:
     """An offer from a list item like ``Google ML at $455K TC`` or ``Airbnb: $395K TC``."""
     money = [f for f in find_figures(item) if f.kind == "money"]
     if len(money) != 1 or not (who := _OFFER_WHO.match(item[: money[0].start])):
@@ -332,7 +264,7 @@ def _offer_from_item(guide: str, line: _Line, item: str) -> CompetingOffer | Non
     return _offer(guide, line, who.group("who").strip(), money[0], tail, item)
 
 
-def _competing_offers(guide: str, lines: list[_Line]) -> list[CompetingOffer]:
+def _competing_offers(guide: str, lines: list[GuideLine]) -> list[CompetingOffer]:
     offers: list[CompetingOffer] = []
     for line in lines:
         items = [
@@ -359,46 +291,6 @@ def _competing_offers(guide: str, lines: list[_Line]) -> list[CompetingOffer]:
     return offers
 
 
-def _quote_in(text: str) -> str | None:
-    """The script quoted in ``text``: a labelled "script: '...'" quote, else the longest."""
-    if labelled := _LABELLED_QUOTE.search(text):
-        return labelled.group("q").strip()
-    quotes = [m.group("a") or m.group("b") for m in _QUOTE.finditer(text)]
-    return max(quotes, key=len).strip() if quotes else None
-
-
-def _clauses(text: str, comma_split_above: int) -> list[str]:
-    """Distinct clauses of ``text`` of 3+ words; clauses longer than the limit split at commas."""
-    found: list[str] = []
-    for s, e in _sentences(text):
-        for clause in re.split(r"\s+[—–]\s+|;\s+|:\s+", text[s:e]):
-            pieces = (
-                re.split(r",\s+", clause) if len(clause.split()) > comma_split_above else [clause]
-            )
-            for piece in pieces:
-                piece = re.sub(
-                    r"^(?:and|but|so|or)\s+", "", piece.strip(" .,!?\"'“”‘’"), flags=re.I
-                )
-                if len(piece.split()) >= 3 and piece.lower() not in {f.lower() for f in found}:
-                    found.append(piece)
-    return found
-
-
-def key_points(text: str, limit: int = 6) -> list[str]:
-    """3–6 short phrases (sentences or clauses) of a script, for rehearsal coverage checks.
-
-    Fewer than 3 only when the script is too short to have 3 clauses of 3+ words.
-    """
-    points = _clauses(text, comma_split_above=20)
-    if len(points) < 3:
-        points = max(points, _clauses(text, comma_split_above=0), key=len)
-    if len(points) <= limit:
-        return points
-    # Keep clauses that carry a figure first: those are what a rehearsal must not drop.
-    ranked = sorted(range(len(points)), key=lambda i: (not find_figures(points[i]), i))
-    return [points[i] for i in sorted(ranked[:limit])]
-
-
 def _script(name: str, title: str, text: str, source: Source) -> Script:
     return Script(name, title.strip(), text, key_points(text), source)
 
@@ -407,21 +299,21 @@ def _script_slug(label: str) -> str:
     return re.sub(r"(?:-(?:strategy|script))+$", "", slug(label)) or "script"
 
 
-def _scripts(guide: str, lines: list[_Line]) -> tuple[list[Script], list[Script]]:
+def _scripts(guide: str, lines: list[GuideLine]) -> tuple[list[Script], list[Script]]:
     """(scripts, levers): the share-premium and labelled/heading scripts, and numbered levers."""
     scripts: dict[str, Script] = {}
     levers: list[Script] = []
     for line in lines:
         body = re.sub(r"^\s*>\s*", "", line.raw)  # blockquoted scripts read the same
         if lever := _LEVER.match(body):
-            text = _quote_in(lever.group("rest")) or _plain(lever.group("rest"))
+            text = quote_in(lever.group("rest")) or strip_markup(lever.group("rest"))
             if text:
                 label = lever.group("label").strip()
-                levers.append(_script(slug(label), label, text, _source(guide, line, text)))
+                levers.append(_script(slug(label), label, text, cite(guide, line, text)))
             continue
-        if not (quote := _quote_in(line.plain)):
+        if not (quote := quote_in(line.plain)):
             continue
-        if (labelled := _LABEL.match(body)) and _quote_in(labelled.group("rest")):
+        if (labelled := _LABEL.match(body)) and quote_in(labelled.group("rest")):
             name, title = _script_slug(labelled.group("label")), labelled.group("label")
         elif _SHARE_HEADING.search(line.heading):
             name, title = "share-premium", line.heading
@@ -429,11 +321,11 @@ def _scripts(guide: str, lines: list[_Line]) -> tuple[list[Script], list[Script]
             name, title = _script_slug(line.heading), line.heading
         else:
             continue
-        scripts.setdefault(name, _script(name, title, quote, _source(guide, line, quote)))
+        scripts.setdefault(name, _script(name, title, quote, cite(guide, line, quote)))
     return list(scripts.values()), levers
 
 
-def _level_mapping(lines: list[_Line]) -> str:
+def _level_mapping(lines: list[GuideLine]) -> str:
     for line in lines:
         if match := re.match(r"^\s*level mapping\s*:\s*(.+)$", line.plain, re.I):
             return match.group(1).strip()
@@ -447,7 +339,7 @@ def extract_playbook(guide_id: str, text: str, title: str | None = None) -> Play
     title = (title or first_heading or guide_id).strip()
     # A title that is only the guide id names no role or company.
     role, company = _role_and_company(title) if title != guide_id else ("", "")
-    lines = _scan(text, title)
+    lines = scan_lines(text, title)
     scripts, levers = _scripts(guide_id, lines)
     pb = Playbook(
         guide=guide_id,

@@ -17,25 +17,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coach import history
+from coach.candidate import candidate_figures, read_candidate
+from coach.coaching_tips import next_step_hint
 from coach.config import Settings
 from coach.guard import allowed_values, check_figures
 from coach.money import find_figures
+from coach.offers import MONEY, describe_offer, offer_json
 from coach.prompts import load_prompt
 from coach.recruiter import (
     MAX_ROUNDS,
-    MONEY,
     STYLES,
     RecruiterMove,
-    candidate_figures,
-    describe_offer,
     new_state,
     next_move,
-    offer_json,
     opening_move,
     plan_for,
-    read_candidate,
 )
-from coach.scoring import Line, Scorecard, build_scorecard, next_step_hint
+from coach.scorecard import Line, Scorecard
+from coach.scoring import build_scorecard
 from coach.terms import Playbook
 
 RECRUITER_MAX_TOKENS = 90  # one or two sentences; a long reply is where drift starts

@@ -22,7 +22,7 @@ import yaml
 
 from coach.config import Settings
 from coach.errors import InputError
-from coach.recruiter import describe_offer
+from coach.offers import describe_offer
 from coach.terms import Playbook
 
 

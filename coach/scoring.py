@@ -1,22 +1,32 @@
 """The debrief: how the candidate negotiated, judged against the guide and the hidden plan.
 
 Every criterion is decided by code from the transcript (each candidate line is re-read with
-``coach.recruiter.read_candidate``), so a stored session scores the same way tomorrow. The
+``coach.candidate.read_candidate``), so a stored session scores the same way tomorrow. The
 evidence for a criterion is the candidate's own line that shows it; where no line shows it
-the evidence says so in brackets. ``next_step_hint`` is the coach's in-game advice: it sees
-the transcript and the guide, never the recruiter's hidden plan.
+the evidence says so in brackets. The scorecard's types live in ``coach.scorecard`` and its
+tips (and the in-game ``next_step_hint``, which never sees the hidden plan) in
+``coach.coaching_tips``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
-from coach.money import format_money, format_percent
-from coach.recruiter import CandidateMove, RecruiterPlan, read_candidate, resolve_band
+from coach.candidate import CandidateMove, read_candidate
+
+# The two "X as X" imports below re-export next_step_hint and Line, which were defined here
+# before the split, so ``from coach.scoring import ...`` keeps working.
+from coach.coaching_tips import describe, tips_for
+from coach.coaching_tips import next_step_hint as next_step_hint
+from coach.money import format_money
+from coach.offers import resolve_band
+from coach.recruiter import RecruiterPlan
 from coach.rehearsal import find_script
-from coach.terms import BASE, SHARE_PREMIUM_PCT, Playbook
+from coach.scorecard import Concession, Criterion, Entry, Scorecard
+from coach.scorecard import Line as Line
+from coach.terms import BASE, Playbook
 
 # Weights sum to 100; criteria that do not apply (no script in the guide, no zone of
 # agreement) drop out and the rest are rescaled.
@@ -31,109 +41,10 @@ WEIGHTS = {
     "walk_away_private": 10,
     "competing_offer_used": 5,
 }
-TIP_ORDER = [
-    "deal_vs_walk_away",
-    "anchor_at_target",
-    "no_early_acceptance",
-    "walk_away_private",
-    "share_premium_script",
-    "competing_offer_used",
-    "zone_captured",
-    "concessions_smaller",
-    "anchored_first",
-]
-
-
-class Entry(Protocol):
-    """A transcript line: a session's turn or a stored ``history.TurnRecord``."""
-
-    role: str
-    text: str
-    offer: dict[str, Any] | None
-
-
-@dataclass
-class Line:
-    """A plain transcript line (what ``coach.roleplay`` keeps)."""
-
-    role: str
-    text: str
-    offer: dict[str, Any] | None = None
-    kind: str | None = None
-
-
-@dataclass
-class Criterion:
-    """One judged criterion with the candidate's line that shows it."""
-
-    name: str
-    passed: bool
-    evidence: str
-    detail: str = ""
-    credit: float = 0.0  # 0..1, the share of the weight earned
-
-
-@dataclass
-class Concession:
-    """One move by one side on one component."""
-
-    side: str  # "recruiter" | "candidate"
-    component: str
-    before: float
-    after: float
-
-    @property
-    def size(self) -> float:
-        return abs(self.after - self.before)
-
-
-@dataclass
-class Scorecard:
-    """The debrief: criteria with evidence, concessions, zone captured, score and three tips."""
-
-    score: int
-    criteria: list[Criterion]
-    concessions: list[Concession] = field(default_factory=list)
-    anchor: dict[str, Any] = field(default_factory=dict)
-    zone_captured: float | None = None
-    tips: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "score": self.score,
-            "criteria": [
-                {"name": c.name, "passed": c.passed, "evidence": c.evidence, "detail": c.detail}
-                for c in self.criteria
-            ],
-            "concessions": [
-                {
-                    "side": c.side,
-                    "component": c.component,
-                    "before": c.before,
-                    "after": c.after,
-                    "size": c.size,
-                }
-                for c in self.concessions
-            ],
-            "anchor": self.anchor,
-            "zone_captured": self.zone_captured,
-            "tips": self.tips,
-        }
-
-
-def _fmt(component: str, value: float) -> str:
-    if component.endswith("_pct"):
-        suffix = " more shares" if component == SHARE_PREMIUM_PCT else " bonus"
-        return format_percent(value) + suffix
-    return format_money(int(value)) + (" base" if component == BASE else f" {component}")
-
-
-def describe(components: dict[str, float]) -> str:
-    """Thresholds as words: ``$268K base and 30% more shares``."""
-    return " and ".join(_fmt(c, v) for c, v in components.items())
 
 
 def _quote(text: str) -> str:
+    """A candidate line as evidence; bracketed text is kept for "no line shows it"."""
     return f'"{text}"'
 
 
@@ -147,6 +58,7 @@ class _Read:
 
 
 def _candidate_lines(playbook: Playbook, region: str | None, transcript: list) -> list[_Read]:
+    """Every candidate line re-read, with its index so repeated lines stay distinct."""
     return [
         _Read(e, read_candidate(e.text, playbook, region), i)
         for i, e in enumerate(transcript)
@@ -155,6 +67,7 @@ def _candidate_lines(playbook: Playbook, region: str | None, transcript: list) -
 
 
 def _concessions(transcript: list, reads: list[_Read]) -> list[Concession]:
+    """Each side's moves: the recruiter raising an offer, the candidate lowering an ask."""
     found: list[Concession] = []
     previous: dict[str, Any] | None = None
     for entry in transcript:
@@ -351,118 +264,5 @@ def build_scorecard(
     total = sum(WEIGHTS[c.name] for c in criteria)
     score = round(100 * sum(WEIGHTS[c.name] * c.credit for c in criteria) / total)
     card = Scorecard(score, criteria, concessions, anchor, captured)
-    card.tips = _tips(playbook, card, judge.target, judge.walk)
+    card.tips = tips_for(playbook, card, judge.target, judge.walk)
     return card
-
-
-def _tips(playbook: Playbook, card: Scorecard, target: dict, walk: dict) -> list[str]:
-    """Exactly three concrete things to do differently, the costliest failures first."""
-    target_text = describe(target) if target else "the top of the guide's band"
-    walk_text = describe(walk) if walk else "your walk-away"
-    failed = {c.name: c for c in card.criteria if not c.passed}
-    script = find_script(playbook)
-    offers = playbook.competing_offers
-    example = ""
-    if offers:
-        measure = "TC" if offers[0].measure == "total_comp" else offers[0].measure
-        example = f"{offers[0].company} at {format_money(offers[0].amount)} {measure}"
-    deal_failed = failed.get("deal_vs_walk_away")
-    advice = {
-        "deal_vs_walk_away": (
-            f"Don't accept below your walk-away ({walk_text}): say you can't accept that and "
-            "ask what they can change."
-            if deal_failed and deal_failed.detail.startswith("deal ")
-            else f"The last offer met your walk-away ({walk_text}): accept a final offer that "
-            "clears it, or make one last specific ask instead of leaving."
-            if deal_failed and "last offer met" in deal_failed.detail
-            else f"The recruiter had room to reach your walk-away ({walk_text}): bring your "
-            "strongest levers (a competing offer, the share-premium case) before the final round."
-        ),
-        "anchor_at_target": (
-            f"Open at the guide's target, {target_text}, and give one reason before anything else."
-        ),
-        "no_early_acceptance": (
-            f"Never take the first offer: counter once with {target_text} and a reason."
-        ),
-        "walk_away_private": (
-            "Keep your walk-away to yourself: when asked for your lowest number, repeat your "
-            "target and the reasons for it."
-        ),
-        "share_premium_script": (
-            "Make the share-premium case out loud ("
-            + "; ".join(script.key_points[:2] if script else [])
-            + f"), and rehearse it with `coach rehearse {script.name if script else ''}`."
-        ),
-        "competing_offer_used": (
-            f"Name a credible alternative from your guide, such as {example}, to earn bigger moves."
-        ),
-        "zone_captured": (
-            "You left room on the table: after each concession, ask again for a specific "
-            f"figure such as {target_text}."
-        ),
-        "concessions_smaller": (
-            "Concede in smaller steps than the recruiter, and ask for something in return "
-            "each time."
-        ),
-        "anchored_first": (
-            "Name your number before the recruiter does, or counter their first offer with your "
-            "own figure at once."
-        ),
-    }
-    tips = [advice[name] for name in TIP_ORDER if name in failed]
-    fillers = [
-        "Before accepting, ask for the whole package in writing: base, equity (share count and "
-        "vesting) and bonus.",
-        "Practise against a tougher recruiter next time: `coach roleplay --persona lowball`.",
-        f"Rehearse your opening line until it is automatic, starting from {target_text}.",
-    ]
-    return (tips + fillers)[:3]
-
-
-def next_step_hint(playbook: Playbook, region: str | None, transcript: list) -> str:
-    """What to say next, from the guide and the visible transcript (never the hidden plan)."""
-    reads = _candidate_lines(playbook, region, transcript)
-    target = dict(playbook.target.components) if playbook.target else {}
-    walk = dict(playbook.walk_away.components) if playbook.walk_away else {}
-    offer = next((e.offer for e in reversed(transcript) if e.role == "recruiter" and e.offer), None)
-    last_kind = next(
-        (getattr(e, "kind", None) for e in reversed(transcript) if e.role == "recruiter"), None
-    )
-    target_text = describe(target) if target else "the top of the guide's band"
-    script = find_script(playbook)
-    used = {p for r in reads for p in r.move.share_points}
-    credible = any(c.credible for r in reads for c in r.move.competing)
-    if offer and last_kind == "final_offer":
-        if walk and all(offer.get(c, 0) >= v for c, v in walk.items() if c in offer):
-            return (
-                f"That is a final offer and it clears your walk-away ({describe(walk)}). "
-                "Accept it, or make one last specific ask and be ready to accept."
-            )
-        return (
-            f"That is a final offer below your walk-away ({describe(walk) if walk else 'floor'}). "
-            "Decline politely, without naming your floor."
-        )
-    if not any(r.move.asks for r in reads):
-        return (
-            f"Anchor first with the guide's target: say you're targeting {target_text}, "
-            "and give one reason tied to the work you'd own."
-        )
-    if script is not None and len(used) < max(1, math.ceil(len(script.key_points) / 2)):
-        missing = [p for p in script.key_points if p not in used][:2]
-        return "Make the share-premium case with the guide's points: " + "; ".join(missing) + "."
-    if playbook.competing_offers and not credible:
-        o = playbook.competing_offers[0]
-        measure = "TC" if o.measure == "total_comp" else o.measure
-        return (
-            f"Mention a credible alternative from your guide, such as {o.company} at "
-            f"{format_money(o.amount)} {measure}, and ask them to close the gap."
-        )
-    if offer and walk and all(offer.get(c, 0) >= v for c, v in walk.items() if c in offer):
-        return (
-            f"The offer clears your walk-away ({describe(walk)}). Push once more for "
-            f"{target_text} with a specific figure, or accept if they say it's final."
-        )
-    return (
-        f"Hold your ask at {target_text}, repeat your strongest reason, and don't reveal "
-        "your walk-away."
-    )

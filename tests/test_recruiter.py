@@ -8,16 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coach.candidate import read_candidate
 from coach.errors import InputError
+from coach.offers import describe_offer
 from coach.recruiter import (
     MAX_ROUNDS,
     PERSONAS,
-    describe_offer,
     new_state,
     next_move,
     opening_move,
     plan_for,
-    read_candidate,
 )
 from coach.terms import (
     CompetingOffer,

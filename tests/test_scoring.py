@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from test_recruiter import cerebras_playbook
 
+from coach.coaching_tips import next_step_hint
 from coach.recruiter import RecruiterPlan
-from coach.scoring import WEIGHTS, Line, build_scorecard, next_step_hint
+from coach.scorecard import Line
+from coach.scoring import WEIGHTS, build_scorecard
 
 PB = cerebras_playbook()
 PLAN = RecruiterPlan(
