@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from coach.errors import InputError
 from coach.money import format_money, format_percent
 from coach.terms import (
     BASE,
@@ -30,20 +29,12 @@ ORDER = (BASE, EQUITY, BONUS_PCT, SIGN_ON, SHARE_PREMIUM_PCT)
 
 def resolve_band(playbook: Playbook, region: str | None) -> RegionBand:
     """The band for ``region`` (the guide's first band when none is given)."""
-    if not playbook.bands:
-        raise InputError(
-            f"Guide {playbook.guide!r} has no pay table, so the recruiter has nothing to offer.",
-            "Pick a guide with a table of regions (`coach guides`).",
-        )
-    if not region:
+    from coach.engine import require_band
+
+    if not region and playbook.bands:
         return playbook.bands[0]
-    band = playbook.band_for(region)
-    if band is None:
-        raise InputError(
-            f"Region {region!r} is not in this guide.",
-            f"Use one of: {', '.join(playbook.regions())}.",
-        )
-    return band
+    # One lookup, one set of messages for every command that needs a region's band.
+    return require_band(playbook, region or "")
 
 
 def share_cap(playbook: Playbook) -> float | None:
