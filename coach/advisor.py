@@ -207,9 +207,10 @@ class AnswerStream:
 
     def __iter__(self) -> Iterator[str]:
         draft = self.prepared.draft
-        if not draft.covered:
-            # Nothing to word: saying "not covered" needs no model and cannot go wrong.
-            self.events.append("guides do not cover the question; no model call")
+        if not draft.covered or draft.verbatim:
+            # Nothing to word: "not covered" needs no model, and a script is said as written.
+            why = "guides do not cover the question" if not draft.covered else "shown verbatim"
+            self.events.append(f"{why}; no model call")
             yield draft.text
             self._finish(draft.text)
             return

@@ -51,6 +51,7 @@ class Draft:
     required: list[str] = field(default_factory=list)  # figures the wording must keep
     forbid_accept: bool = False  # the engine says not to accept (yet): wording must agree
     prompt: str = "answer"  # the template in prompts/ that words this draft
+    verbatim: bool = False  # shown as written (a script to say out loud is not paraphrased)
     variables: dict[str, str] = field(default_factory=dict)  # its values besides the draft
 
 
@@ -113,7 +114,12 @@ def _sentences(passage: Passage) -> list[str]:
     for line in passage.text.splitlines():
         if line.lstrip().startswith("|"):
             continue  # tables are answered from the playbook, not quoted as prose
-        found.extend(s for s in (_clean(p) for p in _SENTENCE.split(line)) if len(s) > 20)
+        # A sentence that introduces a list ("Ways to strengthen it:") says nothing alone.
+        found.extend(
+            s
+            for s in (_clean(p) for p in _SENTENCE.split(line))
+            if len(s) > 20 and not s.endswith(":") and "[your " not in s
+        )
     return found
 
 

@@ -104,7 +104,9 @@ def playbook_draft(question: str, playbooks: list[Playbook]) -> Draft | None:
         for script in (wanted or scripts)[:1]:
             text = " ".join(script.text.split())
             return Draft(
-                f'The {script.name} script: "{text}"{_cited(script.source, citations)}', citations
+                f'The {script.name} script: "{text}"{_cited(script.source, citations)}',
+                citations,
+                verbatim=True,
             )
     if _PREMIUM.search(question) and not re.search(r"share premium", question, re.I):
         premiums = [pr for p in playbooks for pr in p.premiums]
