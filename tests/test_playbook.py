@@ -23,7 +23,8 @@ from coach.terms import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "guides"
-SEED = Path("/work/shared/seeds/ml-ai-engineer-cerebras-guide.md")
+# The user's real guide sits in ../shared/seeds beside the project (absent elsewhere: skipped).
+SEED = ROOT.parent / "shared" / "seeds" / "ml-ai-engineer-cerebras-guide.md"
 KNOWLEDGE = ROOT / "knowledge" / "cerebras-ml-ai-engineer.md"
 
 
