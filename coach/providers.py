@@ -151,29 +151,30 @@ def _openai_chat_model(settings: Settings) -> Any:
             "the openai provider cannot authenticate",
             "use --provider local (the offline default)",
         )
-        return ChatOpenAI(
-            model=settings.model or DEFAULT_OPENAI_MODEL,
-            api_key=key,
-            base_url=settings.base_url or None,
-            max_tokens=settings.max_answer_tokens,
-            temperature=0.2,
-            timeout=60,
-            max_retries=1,
-        )
-    if not settings.base_url:
-        raise ProviderError(
-            "The openai-compatible provider needs the server's base URL.",
-            "Pass --base-url http://127.0.0.1:11434/v1 (or set COACH_BASE_URL).",
+        model, base_url, timeout, retries = DEFAULT_OPENAI_MODEL, settings.base_url or None, 60, 1
+    else:
+        if not settings.base_url:
+            raise ProviderError(
+                "The openai-compatible provider needs the server's base URL.",
+                "Pass --base-url http://127.0.0.1:11434/v1 (or set COACH_BASE_URL).",
+            )
+        # Local servers ignore the key, but the client library insists on one; they are
+        # slower than the API and retrying a refused connection only delays the error.
+        key, model, base_url, timeout, retries = (
+            settings.api_key or "not-needed",
+            "default",
+            settings.base_url,
+            120,
+            0,
         )
     return ChatOpenAI(
-        model=settings.model or "default",
-        # Local servers ignore the key, but the client library insists on one.
-        api_key=settings.api_key or "not-needed",
-        base_url=settings.base_url,
+        model=settings.model or model,
+        api_key=key,
+        base_url=base_url,
         max_tokens=settings.max_answer_tokens,
         temperature=0.2,
-        timeout=120,
-        max_retries=0,
+        timeout=timeout,
+        max_retries=retries,
     )
 
 
