@@ -85,11 +85,16 @@ def run_qa(settings: Settings, advisor: Any) -> dict[str, Any]:
                 "recall": f"{len(found)}/{len(expect)}",
                 "grounded": answer.grounded,
                 "forbidden": forbidden,
+                "guard_events": answer.guard_events,
             }
         )
     count = len(rows)
+    worded = [r for r in rows if not any("no model call" in e for e in r["guard_events"])]
+    fell_back = [r for r in worded if any("using the draft" in e for e in r["guard_events"])]
     return {
         "cases": count,
+        # How often the guard had to replace the model's wording with the coach's draft.
+        "fallback_rate": len(fell_back) / len(worded) if worded else 0.0,
         "recall": expected_found / expected_total if expected_total else 1.0,
         "grounding_rate": grounded / count,
         "not_covered_accuracy": not_covered_ok / not_covered_total if not_covered_total else 1.0,
