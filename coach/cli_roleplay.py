@@ -48,10 +48,12 @@ def add_roleplay_commands(add: Any) -> None:
 def _playbook(settings: Any, guide: str | None) -> Any:
     from coach.cli_commands import ensure_knowledge
     from coach.library import load_playbook, open_store
-    from coach.profile import load_profile
+    from coach.profile import load_profile, with_profile
 
     ensure_knowledge(settings)
-    return load_playbook(open_store(settings), guide or load_profile(settings.home).guide or None)
+    profile = load_profile(settings.home)
+    playbook = load_playbook(open_store(settings), guide or profile.guide or None)
+    return with_profile(playbook, profile)
 
 
 def _print_debrief(debrief: dict[str, Any]) -> None:

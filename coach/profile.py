@@ -7,12 +7,14 @@ profile describes this person.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
 
 from coach.errors import InputError
+from coach.terms import Playbook, Source, Threshold
 
 
 @dataclass
@@ -24,6 +26,26 @@ class Profile:
     offer: dict[str, float] = field(default_factory=dict)
     walk_away: dict[str, float] = field(default_factory=dict)
     target: dict[str, float] = field(default_factory=dict)
+
+
+def with_profile(playbook: Playbook, profile: Profile) -> Playbook:
+    """A copy of ``playbook`` whose target and walk-away include the person's own figures.
+
+    The engine applies the profile itself; role-play and its scorecard read the playbook, so
+    they get this merged copy and judge the person by the same numbers.
+    """
+    merged = copy.deepcopy(playbook)
+    mine = Source(guide="profile", section="profile.yaml", line=0, quote="your own figures")
+    for name in ("walk_away", "target"):
+        own = getattr(profile, name)
+        if not own:
+            continue
+        current = getattr(merged, name)
+        if current is None:
+            setattr(merged, name, Threshold(components=dict(own), source=mine))
+        else:
+            current.components.update(own)
+    return merged
 
 
 def profile_path(home: Path) -> Path:

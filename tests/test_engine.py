@@ -254,3 +254,30 @@ def test_counter_is_never_below_target_walk_away_or_offer(
         assert advice.verdict == BELOW
     else:
         assert advice.verdict in (ACCEPTABLE, MEETS)
+
+
+def test_profile_figures_merge_into_a_playbook_copy() -> None:
+    from coach.profile import Profile, with_profile
+    from coach.terms import Playbook
+
+    base = Playbook(guide="g", title="G")
+    merged = with_profile(base, Profile(walk_away={"base": 255_000.0}, target={"base": 280_000.0}))
+    assert merged.walk_away is not None and merged.walk_away.components == {"base": 255_000.0}
+    assert merged.target is not None and merged.target.components == {"base": 280_000.0}
+    assert merged.walk_away.source.guide == "profile"
+    assert base.walk_away is None and base.target is None  # the stored playbook is untouched
+
+
+def test_profile_figures_override_the_guides_in_the_copy_only() -> None:
+    from coach.profile import Profile, with_profile
+    from coach.terms import Playbook, Source, Threshold
+
+    src = Source("g", "G › Levers", 3, "Accept at $248K+ base and 20%+ share premium.")
+    base = Playbook(
+        guide="g",
+        title="G",
+        walk_away=Threshold({"base": 248_000.0, "share_premium_pct": 20.0}, src),
+    )
+    merged = with_profile(base, Profile(walk_away={"base": 255_000.0}))
+    assert merged.walk_away.components == {"base": 255_000.0, "share_premium_pct": 20.0}
+    assert base.walk_away.components["base"] == 248_000.0
