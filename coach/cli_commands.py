@@ -34,19 +34,12 @@ def ensure_knowledge(settings: Any) -> None:
 
 def cmd_setup(args: argparse.Namespace) -> int:
     """Assemble and verify the embedded model, then store the bundled guides."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+    from rich.progress import DownloadColumn
 
     from coach.model_files import assemble_model
 
     settings = settings_from(args)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        transient=True,
-        disable=args.json or not sys.stderr.isatty(),
-        console=_console_err(),
-    ) as progress:
+    with _progress(args, DownloadColumn()) as progress:
         task = progress.add_task("assembling the embedded model", total=None)
         path = assemble_model(
             settings.models_dir,
@@ -61,27 +54,29 @@ def cmd_setup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _console_err() -> Any:
+def _progress(args: argparse.Namespace, counter: Any) -> Any:
+    """A progress bar on stderr, shown only to a person at a terminal (never with --json)."""
     from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
 
-    return Console(stderr=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        counter,
+        transient=True,
+        disable=args.json or not sys.stderr.isatty(),
+        console=Console(stderr=True),
+    )
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import MofNCompleteColumn
 
     from coach.library import default_knowledge_dir, ingest_paths
 
     settings = settings_from(args)
     paths = args.paths or [default_knowledge_dir()]
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        transient=True,
-        disable=args.json or not sys.stderr.isatty(),
-        console=_console_err(),
-    ) as progress:
+    with _progress(args, MofNCompleteColumn()) as progress:
 
         def on_file(path: Path) -> Any:
             task = progress.add_task(f"embedding {path.name}", total=None)
