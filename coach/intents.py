@@ -13,7 +13,7 @@ from coach.config import Settings
 from coach.drafting import Citation, Draft, find_region, format_component, label, threshold_text
 from coach.engine import evaluate_offer, thresholds
 from coach.money import find_figures, format_money
-from coach.profile import load_profile
+from coach.profile import Profile, load_profile
 from coach.terms import Playbook, Source
 
 _COUNTER = re.compile(
@@ -53,8 +53,7 @@ def _pick_playbook(question: str, playbooks: list[Playbook], preferred: str) -> 
     return chosen[0] if chosen else (with_terms[0] if len(with_terms) == 1 else None)
 
 
-def _threshold_draft(playbook: Playbook, which: str, settings: Settings) -> Draft | None:
-    profile = load_profile(settings.home)
+def _threshold_draft(playbook: Playbook, which: str, profile: Profile) -> Draft | None:
     band = playbook.bands[0] if playbook.bands else None
     if band is None:
         threshold = playbook.walk_away if which == "walk_away" else playbook.target
@@ -156,8 +155,8 @@ def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -
         advice = evaluate_offer(playbook, region, offer, profile)
         return advice.draft()
     if asks_walk and not asks_counter:
-        return _threshold_draft(playbook, "walk_away", settings)
-    draft = _threshold_draft(playbook, "target", settings)
+        return _threshold_draft(playbook, "walk_away", profile)
+    draft = _threshold_draft(playbook, "target", profile)
     if draft is not None and (asks_counter or asks_accept) and not offer:
         draft.text += (
             " Tell me your offer (`coach counter --region REGION --base AMOUNT`) for a verdict."
