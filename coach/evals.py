@@ -14,19 +14,15 @@ Cases are data files; nothing here knows the expected answers.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from coach.config import Settings
+from coach.meaning import ACCEPT_ADVICE
 from coach.money import figure_values, find_figures
 
-ACCEPT_ADVICE = re.compile(
-    r"\b(you (can|should|could) (accept|take)|go ahead and (accept|take)|(?<!not )(?<!never )accept (it|the offer))\b",
-    re.IGNORECASE,
-)
 ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay")
 # Rates that must be perfect for the run to pass; recall is reported, with a floor.
 REQUIRED = {
@@ -108,7 +104,9 @@ def run_counter(settings: Settings, advisor: Any) -> dict[str, Any]:
     rows, verdict_ok, compliant, grounded = [], 0, 0, 0
     for case in _cases("counter_cases.yaml"):
         offer = {k: float(v) for k, v in case["offer"].items()}
-        result = counsel_offer(settings, case["region"], offer, advisor=advisor).to_json()
+        result = counsel_offer(
+            settings, case["region"], offer, case.get("guide", "cerebras-ml-ai-engineer"), advisor
+        ).to_json()
         verdict_ok += int(result["verdict"] == case["verdict"])
         counter_base = result["counter"].get("base", 0)
         floor = max(result["walk_away"].get("base", 0), result["target"].get("base", 0))
