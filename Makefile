@@ -1,22 +1,36 @@
 # Two entry points on a fresh machine:
-#   make run   - install everything (first time: ~7 min to build llama.cpp) and start `coach chat`
+#   make run   - install everything (first time: a few minutes to build llama.cpp) and start `coach chat`
 #   make test  - install everything, then lint, unit + integration tests, and the evals
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.llama-runtime
 # Tests and evals keep their data apart from the user's own coach folder.
 TEST_HOME := $(CURDIR)/.coach-home
 
-.PHONY: setup run test lint unit eval bench
+.PHONY: setup run test lint unit eval bench runtime
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip install --quiet -e ".[local,dev,plot]"
+
+# llama.cpp is built here, portably (no -march=native, no AMX), before anything else can
+# pull llama-cpp-python in and let pip build it natively. See coach/runtime_build.py.
+$(RUNTIME): coach/runtime_build.py | $(BIN)/python
+	$(BIN)/python -m coach.runtime_build
+	touch $(RUNTIME)
+
+$(STAMP): pyproject.toml $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e ".[local,dev,plot]"
+	# Fails if pip replaced the portable llama.cpp build with one of its own.
+	$(BIN)/python -m coach.runtime_build --check
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+runtime:
+	$(BIN)/python -m coach.runtime_build
 
 run: setup
 	$(BIN)/coach setup

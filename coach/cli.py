@@ -8,6 +8,7 @@ functions, which keeps ``coach --help`` fast.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import sys
@@ -117,9 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="skip the raw llama.cpp comparison")
 
+    from coach.cli_doctor import add_doctor_command
     from coach.cli_roleplay import add_roleplay_commands
 
     add_roleplay_commands(add)
+    add_doctor_command(add)
     return parser
 
 
@@ -139,6 +142,14 @@ def emit_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _settings_or_default(args: argparse.Namespace, load: Callable[..., Any]) -> Any:
+    """The run's settings for an error message, even if the flags themselves were bad."""
+    try:
+        return settings_from(args)
+    except CoachError:
+        return load()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -146,11 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     debug = args.debug or bool(os.environ.get("COACH_DEBUG"))
-    from coach import cli_commands, cli_roleplay
+    # llama.cpp runs native code: if it dies by a signal, say where instead of nothing.
+    faulthandler.enable(all_threads=debug)
+    from coach import cli_commands, cli_doctor, cli_roleplay
 
     name = f"cmd_{args.command}"
-    handler: Callable[[argparse.Namespace], int] = getattr(cli_commands, name, None) or getattr(
-        cli_roleplay, name
+    handler: Callable[[argparse.Namespace], int] = (
+        getattr(cli_commands, name, None)
+        or getattr(cli_doctor, name, None)
+        or getattr(cli_roleplay, name)
     )
     try:
         return handler(args)
@@ -169,14 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        from coach.providers import connection_error_types
+        from coach.config import load_settings
+        from coach.providers import provider_failure
 
-        if isinstance(exc, connection_error_types()):
-            print(
-                f"error: the model server did not answer ({exc.__class__.__name__}: {exc}). "
-                "Check --base-url / OPENAI_API_KEY, or use --provider local.",
-                file=sys.stderr,
-            )
+        failure = provider_failure(exc, _settings_or_default(args, load_settings))
+        if failure is not None:
+            print(f"error: {failure.one_line()}", file=sys.stderr)
             return 2
         print(
             f"error: unexpected {exc.__class__.__name__}: {exc} (run with --debug for details)",

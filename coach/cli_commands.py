@@ -37,6 +37,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from rich.progress import DownloadColumn
 
     from coach.model_files import assemble_model
+    from coach.selftest import check_runtime
 
     settings = settings_from(args)
     with _progress(args, DownloadColumn()) as progress:
@@ -45,11 +46,15 @@ def cmd_setup(args: argparse.Namespace) -> int:
             settings.models_dir,
             lambda done, total: progress.update(task, completed=done, total=total),
         )
+    if not args.json:
+        print("checking that llama.cpp runs on this CPU (one token, in a child process)",
+              file=sys.stderr)
+    check_runtime(settings.models_dir, path, settings.threads, force=True)
     ensure_knowledge(settings)
     if args.json:
-        emit_json({"model": str(path), "home": str(settings.home)})
+        emit_json({"model": str(path), "home": str(settings.home), "selftest": "ok"})
     else:
-        print(f"model ready: {path}")
+        print(f"model ready: {path} (self-test passed)")
         print(f"data folder: {settings.home}")
     return 0
 

@@ -42,6 +42,7 @@ class Settings:
     threads: int = field(default_factory=lambda: os.cpu_count() or 2)
     context_tokens: int = 3072
     max_answer_tokens: int = 160
+    request_timeout: float = 120.0  # seconds to wait for a model server (COACH_TIMEOUT)
     verbose: bool = False
     debug: bool = False
 
@@ -81,6 +82,14 @@ def load_settings(**overrides: object) -> Settings:
     provider = env.get("COACH_PROVIDER", "local").strip() or "local"
     model_path = env.get("COACH_MODEL_PATH")
     port_text = env.get("CHROMA_PORT", "8000")
+    timeout_text = env.get("COACH_TIMEOUT", "120")
+    try:
+        timeout = float(timeout_text)
+    except ValueError:
+        raise InputError(
+            f"COACH_TIMEOUT must be a number of seconds, got {timeout_text!r}.",
+            "Set it to how long to wait for a model server, e.g. COACH_TIMEOUT=120.",
+        ) from None
     try:
         port = int(port_text)
     except ValueError:
@@ -97,6 +106,7 @@ def load_settings(**overrides: object) -> Settings:
         embeddings=env.get("COACH_EMBEDDINGS", ""),
         chroma_host=env.get("CHROMA_HOST", ""),
         chroma_port=port,
+        request_timeout=timeout,
     )
     settings = settings.with_overrides(**overrides)
     if settings.provider not in PROVIDERS:

@@ -94,12 +94,16 @@ def local_engine(settings: Settings) -> StreamingEngine:
     """The embedded llama.cpp engine (assembling the bundled GGUF on first use)."""
     from coach.local_llm import get_local_llama
     from coach.model_files import assemble_model, check_gguf
+    from coach.selftest import check_runtime
 
     path = (
         check_gguf(settings.model_path)
         if settings.model_path
         else assemble_model(settings.models_dir)
     )
+    # A build that crashes on this CPU would kill this process silently; the self-test
+    # finds out in a child first (once per build and model, then it is recorded).
+    check_runtime(settings.models_dir, path, settings.threads)
     return get_local_llama(path, settings.threads, settings.context_tokens, settings.cache_dir)
 
 
@@ -151,7 +155,9 @@ def _openai_chat_model(settings: Settings) -> Any:
             "the openai provider cannot authenticate",
             "use --provider local (the offline default)",
         )
-        model, base_url, timeout, retries = DEFAULT_OPENAI_MODEL, settings.base_url or None, 60, 1
+        model, base_url, retries = DEFAULT_OPENAI_MODEL, settings.base_url or None, 1
+        if settings.model and settings.base_url:
+            _check_served(settings, settings.model)
     else:
         if not settings.base_url:
             raise ProviderError(
@@ -160,22 +166,134 @@ def _openai_chat_model(settings: Settings) -> Any:
             )
         # Local servers ignore the key, but the client library insists on one; they are
         # slower than the API and retrying a refused connection only delays the error.
-        key, model, base_url, timeout, retries = (
-            settings.api_key or "not-needed",
-            "default",
-            settings.base_url,
-            120,
-            0,
-        )
+        key, base_url, retries = settings.api_key or "not-needed", settings.base_url, 0
+        # Asking the server what it serves turns a wrong --model (which some servers
+        # silently replace with their default) or a server that is down into one clear line
+        # before any question is sent.
+        served = served_models(settings)
+        if settings.model:
+            _check_served(settings, settings.model, served)
+        model = served[0] if served else "default"
     return ChatOpenAI(
         model=settings.model or model,
         api_key=key,
         base_url=base_url,
         max_tokens=settings.max_answer_tokens,
         temperature=0.2,
-        timeout=timeout,
+        timeout=settings.request_timeout,
         max_retries=retries,
     )
+
+
+def served_models(settings: Settings) -> list[str]:
+    """The model names the server at ``settings.base_url`` lists under ``/models``."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    url = settings.base_url.rstrip("/") + "/models"
+    request = urllib.request.Request(url)
+    key = settings.api_key or os.environ.get("OPENAI_API_KEY", "")
+    if key:
+        request.add_header("Authorization", f"Bearer {key}")
+    try:
+        with urllib.request.urlopen(request, timeout=min(settings.request_timeout, 30)) as reply:
+            body = json.loads(reply.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise _auth_error(settings, exc.code) from None
+        raise ProviderError(
+            f"The model server at {settings.base_url} answered {url} with HTTP {exc.code}.",
+            "Check --base-url: it should end in /v1 for most OpenAI-compatible servers.",
+        ) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError):
+            raise _timeout_error(settings) from None
+        raise _unreachable_error(settings, reason) from None
+    except ValueError:
+        raise ProviderError(
+            f"{url} did not answer with JSON; it is not an OpenAI-compatible server.",
+            "Check --base-url (e.g. http://127.0.0.1:8080/v1).",
+        ) from None
+    return [str(item.get("id", "")) for item in body.get("data", []) if item.get("id")]
+
+
+def _check_served(settings: Settings, name: str, served: list[str] | None = None) -> None:
+    served = served_models(settings) if served is None else served
+    if served and name not in served:
+        raise ProviderError(
+            f"The model server at {settings.base_url} has no model {name!r}; "
+            f"it serves: {', '.join(served)}.",
+            "Pass one of those names with --model (or COACH_MODEL).",
+        )
+
+
+def _unreachable_error(settings: Settings, reason: object) -> ProviderError:
+    return ProviderError(
+        f"Cannot reach the model server at {settings.base_url} ({reason}).",
+        "Start the server, or check --base-url / COACH_BASE_URL; --provider local needs none.",
+    )
+
+
+def _timeout_error(settings: Settings) -> ProviderError:
+    return ProviderError(
+        f"The model server at {settings.base_url or 'the OpenAI API'} did not answer within "
+        f"{settings.request_timeout:g} s.",
+        "Check that it is not overloaded, or wait longer with COACH_TIMEOUT=SECONDS.",
+    )
+
+
+def _auth_error(settings: Settings, code: int) -> ProviderError:
+    return ProviderError(
+        f"The model server at {settings.base_url or 'the OpenAI API'} refused the API key "
+        f"(HTTP {code}).",
+        "Set OPENAI_API_KEY to a key the server accepts.",
+    )
+
+
+def provider_failure(exc: BaseException, settings: Settings) -> ProviderError | None:
+    """One clear line for an error raised while talking to a model server, or None.
+
+    The OpenAI client and httpx raise many types for the same few situations (refused,
+    timed out, cut off mid-answer, unauthorised, unknown model); the person needs to know
+    which one, and what to do.
+    """
+    try:
+        import httpx
+        import openai
+    except ImportError:
+        return None
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+        return _timeout_error(settings)
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return _auth_error(settings, getattr(exc, "status_code", 401))
+    if isinstance(exc, openai.NotFoundError):
+        return ProviderError(
+            f"The model server at {settings.base_url or 'the OpenAI API'} has no model "
+            f"{settings.model or DEFAULT_OPENAI_MODEL!r} (HTTP 404).",
+            "Pass a model it serves with --model (see `coach doctor`).",
+        )
+    if isinstance(exc, openai.RateLimitError):
+        return ProviderError(
+            "The model server is rate-limiting requests (HTTP 429).",
+            "Wait a minute and ask again, or use --provider local.",
+        )
+    cut = (httpx.RemoteProtocolError, httpx.ReadError)
+    if isinstance(exc, cut) or isinstance(exc.__cause__, cut):
+        return ProviderError(
+            f"The model server at {settings.base_url or 'the OpenAI API'} closed the "
+            "connection in the middle of an answer.",
+            "Check the server is still running (its log says why), then ask again.",
+        )
+    if isinstance(exc, openai.APIConnectionError | httpx.ConnectError | ConnectionError):
+        return _unreachable_error(settings, exc.__cause__ or exc)
+    if isinstance(exc, openai.APIStatusError):
+        return ProviderError(
+            f"The model server answered HTTP {exc.status_code}: {exc.message}.",
+            "Check the server's log, or use --provider local.",
+        )
+    return None
 
 
 def embeddings(settings: Settings) -> Any:
@@ -192,19 +310,3 @@ def embeddings(settings: Settings) -> Any:
     from coach.embeddings import MiniLMEmbeddings
 
     return MiniLMEmbeddings(threads=settings.threads)
-
-
-def connection_error_types() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean "the model server could not be reached or refused us"."""
-    try:
-        import openai
-    except ImportError:
-        return (ConnectionError,)
-    return (
-        ConnectionError,
-        openai.APIConnectionError,
-        openai.APITimeoutError,
-        openai.AuthenticationError,
-        openai.NotFoundError,
-        openai.RateLimitError,
-    )
