@@ -200,7 +200,9 @@ class AnswerStream:
             figures=report.figures,
             grounded=report.ok,
             provider=settings.provider,
-            model=settings.model_label,
+            # An OpenAI-style client knows the model it really asked for (the server's own
+            # name when none was given); the engine-backed models fall back to the settings.
+            model=getattr(self.advisor.model, "model_name", None) or settings.model_label,
             covered=self.prepared.draft.covered,
             guard_events=self.events,
         )

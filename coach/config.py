@@ -69,6 +69,8 @@ class Settings:
             return self.model_path.name if self.model_path else "qwen2.5-coder-1.5b-instruct-q4_k_m"
         if self.provider == "fake":
             return "fake"
+        if self.provider == "openai-compatible":
+            return self.model or "the server's default model"
         return self.model or DEFAULT_OPENAI_MODEL
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -252,6 +252,15 @@ def _auth_error(settings: Settings, code: int) -> ProviderError:
     )
 
 
+def _exception_chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def provider_failure(exc: BaseException, settings: Settings) -> ProviderError | None:
     """One clear line for an error raised while talking to a model server, or None.
 
@@ -260,11 +269,14 @@ def provider_failure(exc: BaseException, settings: Settings) -> ProviderError | 
     which one, and what to do.
     """
     try:
-        import httpx
         import openai
     except ImportError:
         return None
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+    # The client wraps transport errors (from httpx, or the httpx2 that openai 3 ships), so
+    # what happened is read from the names along the exception chain.
+    chain = _exception_chain(exc)
+    names = {type(e).__name__ for e in chain}
+    if isinstance(exc, openai.APITimeoutError) or any("Timeout" in n for n in names):
         return _timeout_error(settings)
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         return _auth_error(settings, getattr(exc, "status_code", 401))
@@ -279,15 +291,14 @@ def provider_failure(exc: BaseException, settings: Settings) -> ProviderError | 
             "The model server is rate-limiting requests (HTTP 429).",
             "Wait a minute and ask again, or use --provider local.",
         )
-    cut = (httpx.RemoteProtocolError, httpx.ReadError)
-    if isinstance(exc, cut) or isinstance(exc.__cause__, cut):
+    if names & {"RemoteProtocolError", "ReadError", "IncompleteRead"}:
         return ProviderError(
             f"The model server at {settings.base_url or 'the OpenAI API'} closed the "
             "connection in the middle of an answer.",
             "Check the server is still running (its log says why), then ask again.",
         )
-    if isinstance(exc, openai.APIConnectionError | httpx.ConnectError | ConnectionError):
-        return _unreachable_error(settings, exc.__cause__ or exc)
+    if isinstance(exc, openai.APIConnectionError | ConnectionError) or "ConnectError" in names:
+        return _unreachable_error(settings, chain[-1])
     if isinstance(exc, openai.APIStatusError):
         return ProviderError(
             f"The model server answered HTTP {exc.status_code}: {exc.message}.",
