@@ -147,6 +147,12 @@ def check_runtime(models_dir: Path, model_path: Path, threads: int, force: bool 
     if not force and is_recorded_ok(models_dir, model_path):
         return
     result = run_selftest(model_path, threads)
+    if not result.ok and result.returncode > 0:
+        # The child exited cleanly with an error: the build ran, the file did not load.
+        raise ProviderError(
+            f"llama.cpp could not load {model_path}: {result.detail or 'unknown error'}.",
+            "Check the file is a complete GGUF model, or unset COACH_MODEL_PATH.",
+        )
     if not result.ok:
         raise crash_error(result)
     models_dir.mkdir(parents=True, exist_ok=True)

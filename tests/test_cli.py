@@ -342,7 +342,7 @@ def test_openai_compatible_unreachable_server(
     )
     assert code == 2 and out == ""
     line = one_error_line(err)
-    assert "the model server did not answer" in line
+    assert "Cannot reach the model server" in line and url in line
     assert "--base-url" in line
 
 
