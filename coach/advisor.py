@@ -40,6 +40,7 @@ class Answer:
     model: str
     covered: bool = True
     guard_events: list[str] = field(default_factory=list)
+    verdict: str = ""  # the engine's verdict when the question judged an offer
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +52,7 @@ class Answer:
             "grounded": self.grounded,
             "provider": self.provider,
             "model": self.model,
+            **({"verdict": self.verdict} if self.verdict else {}),
         }
 
 
@@ -205,6 +207,7 @@ class AnswerStream:
             model=getattr(self.advisor.model, "model_name", None) or settings.model_label,
             covered=self.prepared.draft.covered,
             guard_events=self.events,
+            verdict=self.prepared.draft.verdict,
         )
 
     def __iter__(self) -> Iterator[str]:

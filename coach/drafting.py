@@ -52,6 +52,7 @@ class Draft:
     forbid_accept: bool = False  # the engine says not to accept (yet): wording must agree
     prompt: str = "answer"  # the template in prompts/ that words this draft
     verbatim: bool = False  # shown as written (a script to say out loud is not paraphrased)
+    verdict: str = ""  # the engine's verdict on an offer, when the draft judges one
     variables: dict[str, str] = field(default_factory=dict)  # its values besides the draft
 
 

@@ -55,6 +55,7 @@ class CounterAdvice:
                 "counter": threshold_text(self.counter),
             },
             forbid_accept=self.verdict != MEETS,
+            verdict=self.verdict,
         )
 
     def to_json(self) -> dict[str, Any]:
