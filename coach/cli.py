@@ -117,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("bench", "measure speed and memory (figures for the README)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="skip the raw llama.cpp comparison")
+    p.add_argument(
+        "--compare-python",
+        action="append",
+        metavar="PYTHON",
+        help="also time the llama.cpp build installed for this Python (e.g. an AVX-512 build "
+        "made with `python -m coach.runtime_build --variant avx512 --python PYTHON`)",
+    )
 
     from coach.cli_doctor import add_doctor_command
     from coach.cli_roleplay import add_roleplay_commands

@@ -278,6 +278,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from coach.bench import format_bench, run_bench
 
     settings = settings_from(args)
+    if args.compare_python:
+        return _compare_runtimes(args, settings)
     figures = run_bench(settings, quick=args.quick)
     emit_json(figures) if args.json else print(format_bench(figures))
+    return 0
+
+
+def _compare_runtimes(args: argparse.Namespace, settings: Any) -> int:
+    """`coach bench --compare-python PY`: this build against the ones in other environments."""
+    from coach.bench_runtime import compare
+    from coach.model_files import assemble_model, check_gguf
+
+    model = check_gguf(settings.model_path) if settings.model_path else assemble_model(
+        settings.models_dir
+    )
+    result = compare([sys.executable, *args.compare_python], model, settings.threads)
+    if args.json:
+        emit_json(result)
+        return 0
+    print(f"llama.cpp builds, median of {result['rounds']} interleaved runs, {settings.threads} threads")
+    for build in result["builds"]:
+        ratios = (
+            f"  (x{build['prompt_speed_ratio']:.2f} prompt, x{build['generation_speed_ratio']:.2f}"
+            " generation)" if "prompt_speed_ratio" in build else "  (baseline)"
+        )
+        print(f"{build['variant']:>9}: prompt {build['prompt_tokens_per_s']:6.1f} tok/s, "
+              f"generation {build['generated_tokens_per_s']:5.1f} tok/s{ratios}")
     return 0

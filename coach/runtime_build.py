@@ -1,9 +1,17 @@
-"""Build and install llama-cpp-python so that it runs on any x86-64 CPU of the last decade.
+"""Build and install llama-cpp-python so that it runs on the machine, whatever its x86-64 CPU.
 
 Why this exists: PyPI ships llama-cpp-python only as source, and its default build compiles
 llama.cpp with ``-march=native``. On a CPU with AMX (recent Intel Xeons) that build takes the
 AMX matrix path, which segfaults on the embedded Q4_K_M model (llama.cpp issue #20824). This
-module builds the wheel with the native tuning off and an explicit AVX2 baseline instead.
+module builds with the native tuning off and explicit instruction sets instead, never AMX:
+
+* ``portable``: AVX2, FMA, F16C and BMI2, which every x86-64 CPU since 2013 (Intel Haswell,
+  AMD Zen) has; the wheel runs on any of them;
+* ``avx512``: the same plus exactly the AVX-512 sub-features this CPU reports. Measured on
+  a 2-core AMD EPYC (Zen 4) with ``coach bench --compare-python``: prompts read 2.8x faster,
+  tokens generated 1.07x faster than ``portable``.
+
+``auto`` (the default) picks ``avx512`` when the CPU has AVX-512 and ``portable`` otherwise.
 
 pip caches a wheel built from source by the source's address, not by ``CMAKE_ARGS``, so a
 machine that once built natively would silently reuse that wheel. Here the wheel is built
@@ -13,9 +21,9 @@ hash and the flags, so a wheel is reused only when it was built with the same fl
 It uses only the standard library: the Makefile runs it with the venv's Python from the
 checkout, before ``coach`` and its dependencies are installed.
 
-    python -m coach.runtime_build              # build (or reuse) and install the portable wheel
+    python -m coach.runtime_build              # build (or reuse) and install the auto variant
     python -m coach.runtime_build --check      # exit 1 unless the installed build is ours
-    python -m coach.runtime_build --variant avx512   # faster on AVX-512 CPUs, not portable
+    python -m coach.runtime_build --variant portable # AVX2 only: a wheel for any x86-64 CPU
 """
 
 from __future__ import annotations
@@ -48,19 +56,29 @@ _X86_COMMON = [
     "-DGGML_AMX_INT8=OFF",
     "-DGGML_AMX_BF16=OFF",
 ]
-VARIANTS: dict[str, list[str]] = {
-    "portable": [*_X86_COMMON, "-DGGML_AVX512=OFF"],
-    # For the benchmark and for people who know their CPU has AVX-512: still no AMX.
-    "avx512": [
-        *_X86_COMMON,
-        "-DGGML_AVX512=ON",
-        "-DGGML_AVX512_VBMI=ON",
-        "-DGGML_AVX512_VNNI=ON",
-        "-DGGML_AVX512_BF16=ON",
-    ],
+# AVX-512 sub-features ggml can use, by the /proc/cpuinfo flag that says the CPU has them.
+_AVX512_EXTRAS = {
+    "avx512_vbmi": "-DGGML_AVX512_VBMI=ON",
+    "avx512_vnni": "-DGGML_AVX512_VNNI=ON",
+    "avx512_bf16": "-DGGML_AVX512_BF16=ON",
 }
+# What -DGGML_AVX512=ON compiles for (-mavx512f -mavx512cd -mavx512vl -mavx512dq -mavx512bw).
+_AVX512_CORE = {"avx512f", "avx512cd", "avx512vl", "avx512dq", "avx512bw"}
+VARIANTS = ("portable", "avx512")
 # The vision helper library is never used by the coach; skipping it saves build time.
 _COMMON_ARGS = ["-DLLAVA_BUILD=OFF"]
+
+
+def cpu_flags() -> set[str]:
+    """The feature flags of this machine's CPU (Linux; empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
 
 
 def is_x86() -> bool:
@@ -68,16 +86,30 @@ def is_x86() -> bool:
     return platform.machine().lower() in {"x86_64", "amd64", "x64", "i686", "i386"}
 
 
-def cmake_args(variant: str = "portable") -> str:
+def auto_variant(flags: set[str] | None = None) -> str:
+    """``avx512`` when this CPU has AVX-512 (prompts read ~2.8x faster), else ``portable``."""
+    flags = cpu_flags() if flags is None else flags
+    return "avx512" if is_x86() and flags >= _AVX512_CORE else "portable"
+
+
+def cmake_args(variant: str = "portable", flags: set[str] | None = None) -> str:
     """The CMAKE_ARGS for a build variant on this machine's architecture.
 
-    On ARM and macOS the upstream defaults are kept: they are safe there, and the x86 flags
-    would be meaningless.
+    ``avx512`` switches on exactly the AVX-512 sub-features this CPU reports, so the build
+    runs here; no variant ever enables AMX. On ARM and macOS the upstream defaults are kept:
+    they are safe there, and the x86 flags would be meaningless.
     """
-    flags = list(_COMMON_ARGS)
-    if is_x86():
-        flags += VARIANTS[variant]
-    return " ".join(flags)
+    args = list(_COMMON_ARGS)
+    if not is_x86():
+        return " ".join(args)
+    args += _X86_COMMON
+    if variant == "avx512":
+        flags = cpu_flags() if flags is None else flags
+        args.append("-DGGML_AVX512=ON")
+        args += [arg for flag, arg in _AVX512_EXTRAS.items() if flag in flags]
+    else:
+        args.append("-DGGML_AVX512=OFF")
+    return " ".join(args)
 
 
 def rebuild_command(variant: str = "portable") -> str:
@@ -188,7 +220,7 @@ def check(python: str) -> int:
         print("coach: llama-cpp-python is not installed.", file=sys.stderr)
         return 1
     record = installed_marker(package_dir)
-    if record is None or record.get("cmake_args") not in {cmake_args(v) for v in VARIANTS}:
+    if record is None or record.get("cmake_args") != cmake_args(record.get("variant", "")):
         print(
             "coach: the installed llama-cpp-python was not built by `python -m "
             "coach.runtime_build` (it may be a native build that crashes on AMX CPUs). "
@@ -207,7 +239,13 @@ def main(argv: list[str] | None = None) -> int:
         description="Build llama-cpp-python without -march=native and without AMX.",
     )
     parser.add_argument("--python", default=sys.executable, help="the environment's Python")
-    parser.add_argument("--variant", choices=sorted(VARIANTS), default="portable")
+    parser.add_argument(
+        "--variant",
+        choices=["auto", *VARIANTS],
+        default=os.environ.get("LLAMA_VARIANT", "auto"),
+        help="auto (default): avx512 if this CPU has AVX-512, else portable (AVX2); "
+        "portable: a wheel that runs on any x86-64 CPU since 2013 (for sharing across machines)",
+    )
     parser.add_argument("--cache", type=Path, default=default_cache(),
                         help="where built wheels are kept (default: %(default)s)")
     parser.add_argument("--check", action="store_true",
@@ -215,12 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--print-args", action="store_true",
                         help="print the CMAKE_ARGS of the variant and exit")
     args = parser.parse_args(argv)
+    variant = auto_variant() if args.variant == "auto" else args.variant
     if args.print_args:
-        print(cmake_args(args.variant))
+        print(cmake_args(variant))
         return 0
     if args.check:
         return check(args.python)
-    install(args.python, args.variant, args.cache)
+    install(args.python, variant, args.cache)
     return 0
 
 

@@ -72,6 +72,18 @@ def test_portable_flags_turn_native_avx512_and_amx_off(monkeypatch: pytest.Monke
     assert "-DGGML_AMX_INT8=OFF" in runtime_build.cmake_args("avx512").split()
 
 
+def test_auto_variant_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime_build.platform, "machine", lambda: "x86_64")
+    zen4 = {"avx2", "avx512f", "avx512cd", "avx512vl", "avx512dq", "avx512bw", "avx512_vnni"}
+    assert runtime_build.auto_variant(zen4) == "avx512"
+    assert runtime_build.auto_variant({"avx2", "fma", "f16c"}) == "portable"
+    # Sapphire Rapids has AMX as well: the variant is AVX-512, the AMX switches stay off.
+    spr = zen4 | {"amx_tile", "amx_int8", "amx_bf16", "avx512_bf16"}
+    args = runtime_build.cmake_args(runtime_build.auto_variant(spr), spr).split()
+    assert "-DGGML_AVX512_BF16=ON" in args and "-DGGML_AVX512_VBMI=ON" not in args
+    assert {"-DGGML_AMX_TILE=OFF", "-DGGML_AMX_INT8=OFF", "-DGGML_NATIVE=OFF"} <= set(args)
+
+
 def test_arm_keeps_upstream_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runtime_build.platform, "machine", lambda: "arm64")
     assert "GGML_" not in runtime_build.cmake_args("portable")
