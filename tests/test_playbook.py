@@ -1,4 +1,4 @@
-"""Tests for coach.playbook: structured terms from the seed guide and unseen guides."""
+"""Tests for coach.knowledge.extraction: structured terms from the seed guide and unseen guides."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.playbook import CHECKED_FIELDS, extract_playbook, key_points, render_playbook_rows
-from coach.terms import (
+from coach.knowledge.extraction import (
+    CHECKED_FIELDS,
+    extract_playbook,
+    key_points,
+    render_playbook_rows,
+)
+from coach.negotiation.playbook import (
     BASE,
     BONUS_PCT,
     EQUITY,

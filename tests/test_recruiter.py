@@ -1,4 +1,4 @@
-"""Tests for coach.recruiter: the hidden plan, reading candidate messages, the move engine."""
+"""Tests for coach.roleplay.recruiter: the hidden plan, reading candidate messages, the move engine."""
 
 from __future__ import annotations
 
@@ -8,18 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.candidate import read_candidate
 from coach.errors import InputError
-from coach.offers import describe_offer
-from coach.recruiter import (
-    MAX_ROUNDS,
-    PERSONAS,
-    new_state,
-    next_move,
-    opening_move,
-    plan_for,
-)
-from coach.terms import (
+from coach.negotiation.offers import describe_offer
+from coach.negotiation.playbook import (
     CompetingOffer,
     Playbook,
     Range,
@@ -27,6 +18,15 @@ from coach.terms import (
     Script,
     Source,
     Threshold,
+)
+from coach.roleplay.candidate import read_candidate
+from coach.roleplay.recruiter import (
+    MAX_ROUNDS,
+    PERSONAS,
+    new_state,
+    next_move,
+    opening_move,
+    plan_for,
 )
 
 SRC = Source("cerebras", "Guide", 1, "quoted line")
