@@ -14,17 +14,15 @@ from coach.knowledge.extraction import (
     key_points,
     render_playbook_rows,
 )
-from coach.negotiation.playbook import (
+from coach.negotiation.components import (
     BASE,
     BONUS_PCT,
     EQUITY,
     SHARE_PREMIUM_PCT,
     SIGN_ON,
     TOTAL_COMP,
-    Playbook,
-    Range,
-    Source,
 )
+from coach.negotiation.playbook import Playbook, Range, Source
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "guides"

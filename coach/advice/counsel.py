@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from coach.advice.advisor import Advisor, AnswerStream, Prepared
-from coach.advice.drafting import threshold_text
+from coach.advice.drafting import counter_draft
 from coach.config import Settings
 from coach.knowledge.library import load_playbook
+from coach.negotiation.components import terms_text
 from coach.negotiation.counter import CounterAdvice, evaluate_offer
 from coach.negotiation.profile import load_profile
 
@@ -47,6 +48,6 @@ def counsel_offer(
     advisor = advisor or Advisor(settings)
     playbook = load_playbook(advisor.store, guide)
     advice = evaluate_offer(playbook, region, offer, load_profile(settings.home))
-    question = f"My offer in {advice.region} is {threshold_text(offer)}. What should I do?"
-    prepared = Prepared(question=question, passages=[], draft=advice.draft())
+    question = f"My offer in {advice.region} is {terms_text(offer)}. What should I do?"
+    prepared = Prepared(question=question, passages=[], draft=counter_draft(advice))
     return CounselResult(advice, AnswerStream(advisor, prepared, advisor.messages(prepared)))

@@ -11,33 +11,18 @@ import re
 from dataclasses import dataclass, field
 
 from coach.knowledge.retrieval import Passage, content_terms, tokenize
-from coach.negotiation.money import format_money, format_percent, format_range
-from coach.negotiation.playbook import BONUS_PCT, Playbook, Range, RegionBand
+from coach.negotiation.citations import Citation
+from coach.negotiation.components import BONUS_PCT, format_span, label, terms_text
+from coach.negotiation.counter import MEETS, CounterAdvice
+from coach.negotiation.money import find_figures
+from coach.negotiation.playbook import Playbook, RegionBand
 
-COMPONENT_LABELS = {
-    "base": "base salary",
-    "equity": "equity",
-    "bonus_pct": "bonus",
-    "bonus": "bonus",
-    "sign_on": "sign-on bonus",
-    "total_comp": "total comp",
-    "share_premium_pct": "share premium",
-}
 NOT_COVERED = (
     "Your guides don't cover that, so I won't guess. "
     "Add a guide that does with `coach ingest FILE`, or ask about what your guides contain."
 )
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
 _MARKUP = re.compile(r"\*\*|__|^>\s*|^[-*]\s+|^\d+\.\s+", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A numbered source of an answer: which guide, which section, and the text relied on."""
-
-    guide: str
-    section: str
-    text: str
 
 
 @dataclass
@@ -53,21 +38,6 @@ class Draft:
     prompt: str = "answer"  # the template in prompts/ that words this draft
     verbatim: bool = False  # shown as written (a script to say out loud is not paraphrased)
     variables: dict[str, str] = field(default_factory=dict)  # its values besides the draft
-
-
-def label(component: str) -> str:
-    return COMPONENT_LABELS.get(component, component.replace("_", " "))
-
-
-def format_component(component: str, value: Range) -> str:
-    """``$208K–$262K`` for money, ``15–20%`` for percentages."""
-    if component.endswith("_pct"):
-        if value.low == value.high:
-            return format_percent(value.low)
-        return f"{format_percent(value.low).rstrip('%')}–{format_percent(value.high)}"
-    if value.low == value.high:
-        return format_money(int(value.low))
-    return format_range(int(value.low), int(value.high))
 
 
 def find_region(question: str, playbooks: list[Playbook]) -> tuple[Playbook, RegionBand] | None:
@@ -96,7 +66,7 @@ def band_draft(playbook: Playbook, band: RegionBand, table_text: str) -> Draft:
     """The answer to "what's the range for REGION?" straight from the guide's table."""
     parts = []
     for component, value in band.components.items():
-        shown = f"{label(component)} {format_component(component, value)}"
+        shown = f"{label(component)} {format_span(component, value.low, value.high)}"
         parts.append(shown + (" of base" if component == BONUS_PCT else ""))
     text = (
         f"For {band.region}, the {guide_name(playbook)} guide gives: " + "; ".join(parts) + " [1]."
@@ -159,10 +129,22 @@ def extractive_draft(
     return Draft(text=" ".join(pieces), citations=citations)
 
 
-def threshold_text(components: dict[str, float]) -> str:
-    """``$248K base and 20% share premium`` from a component → value mapping."""
-    parts = []
-    for component, value in components.items():
-        shown = format_percent(value) if component.endswith("_pct") else format_money(int(value))
-        parts.append(f"{shown} {label(component)}")
-    return " and ".join(parts)
+def counter_draft(advice: CounterAdvice) -> Draft:
+    """The engine's message as the draft a model may reword, with what it must keep."""
+    # Every figure of the decision must survive the wording, so two people asking about
+    # the same offer always read the same numbers.
+    return Draft(
+        text=advice.message,
+        citations=advice.citations,
+        facts=[advice.message],
+        required=[figure.raw for figure in find_figures(advice.message)],
+        prompt="counter",
+        variables={
+            "offer": terms_text(advice.offer),
+            "verdict": advice.verdict.replace("_", " "),
+            "target": terms_text(advice.target),
+            "walk_away": terms_text(advice.walk_away),
+            "counter": terms_text(advice.counter),
+        },
+        forbid_accept=advice.verdict != MEETS,
+    )

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import re
 
-from coach.advice.drafting import (
-    Citation,
-    Draft,
-    find_region,
-    format_component,
-    label,
-    threshold_text,
-)
+from coach.advice.drafting import Draft, counter_draft, find_region
 from coach.config import Settings
+from coach.negotiation.citations import Citation, cite
+from coach.negotiation.components import (
+    BASE,
+    CUES,
+    EQUITY,
+    PREMIUM_PCT,
+    SIGN_ON,
+    format_span,
+    format_value,
+    label,
+    terms_text,
+)
 from coach.negotiation.counter import evaluate_offer, thresholds
 from coach.negotiation.money import find_figures, format_money
-from coach.negotiation.playbook import Playbook, Source
+from coach.negotiation.playbook import Playbook
 from coach.negotiation.profile import Profile, load_profile
 
 _COUNTER = re.compile(
@@ -42,9 +47,10 @@ def _offer_in(question: str) -> dict[str, float]:
     for figure in find_figures(question):
         if figure.kind != "money":
             continue
-        after = question[figure.end : figure.end + 20].lower()
-        component = "equity" if re.search(r"equity|rsu|stock|shares", after) else "base"
-        component = "sign_on" if "sign" in after else component
+        # The words right after the figure, up to the end of its sentence, name it.
+        after = re.split(r"[.;!?]", question[figure.end : figure.end + 20], maxsplit=1)[0]
+        component = EQUITY if re.search(CUES[EQUITY], after, re.I) else BASE
+        component = SIGN_ON if re.search(CUES[SIGN_ON], after, re.I) else component
         offer.setdefault(component, figure.low)
     return offer
 
@@ -77,20 +83,13 @@ def _threshold_draft(playbook: Playbook, which: str, profile: Profile) -> Draft 
     marker = " [1]" if citations else ""
     if which == "walk_away":
         text = (
-            f"Your walk-away is {threshold_text(values)}{marker}: accept nothing below it, "
+            f"Your walk-away is {terms_text(values)}{marker}: accept nothing below it, "
             "and keep it to yourself."
         )
     else:
-        text = f"Your target, where you should anchor, is {threshold_text(values)}{marker}."
-    required = [
-        format_money(round(v)) if not c.endswith("_pct") else f"{v:g}%" for c, v in values.items()
-    ]
+        text = f"Your target, where you should anchor, is {terms_text(values)}{marker}."
+    required = [format_value(c, v) for c, v in values.items()]
     return Draft(text=text, citations=citations, required=required)
-
-
-def _cited(source: Source, citations: list[Citation]) -> str:
-    citations.append(Citation(source.guide, source.section, source.quote))
-    return f" [{len(citations)}]"
 
 
 def playbook_draft(question: str, playbooks: list[Playbook]) -> Draft | None:
@@ -100,7 +99,7 @@ def playbook_draft(question: str, playbooks: list[Playbook]) -> Draft | None:
         offers = [o for p in playbooks for o in p.competing_offers]
         if offers:
             listed = "; ".join(
-                f"{o.company} at {format_money(o.amount)} {label(o.measure)}{_cited(o.source, citations)}"
+                f"{o.company} at {format_money(o.amount)} {label(o.measure)}{cite(o.source, citations)}"
                 for o in offers
             )
             return Draft(f"The guide names these competing offers: {listed}.", citations)
@@ -110,16 +109,16 @@ def playbook_draft(question: str, playbooks: list[Playbook]) -> Draft | None:
         for script in (wanted or scripts)[:1]:
             text = " ".join(script.text.split())
             return Draft(
-                f'The {script.name} script: "{text}"{_cited(script.source, citations)}',
+                f'The {script.name} script: "{text}"{cite(script.source, citations)}',
                 citations,
                 verbatim=True,
             )
     if _PREMIUM.search(question) and not re.search(r"share premium", question, re.I):
         premiums = [pr for p in playbooks for pr in p.premiums]
         for premium in premiums[:1]:
-            shown = format_component("premium_pct", premium.percent)
+            shown = format_span(PREMIUM_PCT, premium.percent.low, premium.percent.high)
             return Draft(
-                f"The {premium.name} is {shown}{_cited(premium.source, citations)}.", citations
+                f"The {premium.name} is {shown}{cite(premium.source, citations)}.", citations
             )
     return None
 
@@ -160,7 +159,7 @@ def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -
     region = found[1].region if found else profile.region
     if (asks_counter or asks_accept) and offer and region and playbook.bands:
         advice = evaluate_offer(playbook, region, offer, profile)
-        return advice.draft()
+        return counter_draft(advice)
     if asks_walk and not asks_counter:
         return _threshold_draft(playbook, "walk_away", profile)
     draft = _threshold_draft(playbook, "target", profile)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coach.negotiation.components import CUES, PREMIUM_PCT, SHARE_PREMIUM_PCT
 from coach.negotiation.money import figure_values, find_figures, find_spoken_figures
 
 ROLE_WORDS = {
@@ -23,14 +24,10 @@ ROLE_WORDS = {
         r"|\bopen(?:ing)? (?:at|with)\b|\bpropose\b|\baim (?:for|at)\b"
     ),
 }
-COMPONENT_WORDS = {
-    "base": r"\bbase(?: salary)?\b|\bsalary\b",
-    "equity": r"\bequity\b|\brsus?\b|\bstock\b|\boptions\b",
-    "bonus": r"\bbonus\b",
-    "total": r"\btotal comp(?:ensation)?\b|\btc\b",
-    "premium": r"\bpremium\b|\bmore shares\b",
-    "sign_on": r"\bsign[- ]on\b",
-}
+# The guard has always treated any "premium" alike: a model calling the share premium "the
+# premium" keeps its meaning.
+COMPONENT_WORDS = {c: pattern for c, pattern in CUES.items() if c != PREMIUM_PCT}
+COMPONENT_WORDS[SHARE_PREMIUM_PCT] += "|" + CUES[PREMIUM_PCT]
 # "You should accept", "go ahead and take it", "Yes, accept": advice to accept the offer.
 ACCEPT_ADVICE = re.compile(
     r"\b(?:you (?:can|should|could) (?:accept|take)|go ahead and (?:accept|take)"
@@ -58,7 +55,8 @@ def _last_match(patterns: dict[str, str], text: str) -> str | None:
     best: tuple[int, str] | None = None
     for name, pattern in patterns.items():
         for match in re.finditer(pattern, text, re.IGNORECASE):
-            if best is None or match.start() >= best[0]:
+            # Later words win; at one place, the more specific cue (listed first) wins.
+            if best is None or match.start() > best[0]:
                 best = (match.start(), name)
     return best[1] if best else None
 

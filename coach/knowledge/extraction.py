@@ -26,20 +26,21 @@ from coach.knowledge.markdown import (
     slug,
     strip_markup,
 )
-from coach.negotiation.money import (
-    Figure,
-    find_figures,
-    format_money,
-    format_percent_range,
-    format_range,
-)
-from coach.negotiation.playbook import (
+from coach.negotiation.components import (
     BASE,
+    BONUS,
     BONUS_PCT,
+    CUES,
     EQUITY,
+    PREMIUM_PCT,
     SHARE_PREMIUM_PCT,
     SIGN_ON,
     TOTAL_COMP,
+    format_span,
+    whole_dollars,
+)
+from coach.negotiation.money import Figure, find_figures, format_money
+from coach.negotiation.playbook import (
     CompetingOffer,
     Playbook,
     Premium,
@@ -64,24 +65,14 @@ _LEVEL_TOKEN = re.compile(r"^(?:[lei]\d+|ic\d+)$", re.I)
 
 _REGION_HEADER = re.compile(r"region|location|office|metro|city|geo|market|site|country", re.I)
 _NOT_REGION_HEADER = re.compile(r"level|title|role|component|band|grade", re.I)
-# (header pattern, component) in priority order: "Total Comp" must not fall to "comp".
+# Column headers in priority order ("Total Comp" must not fall to "comp"); a header may say
+# "Total" alone where a sentence says "total comp".
 _COLUMN_RULES = [
-    (r"\btotal\b|\btc\b", TOTAL_COMP),
-    (r"sign[- ]?on|signing", SIGN_ON),
-    (r"bonus", BONUS_PCT),
-    (r"equity|rsu|option|stock|share", EQUITY),
-    (r"base|salary", BASE),
+    (rf"\btotal\b|{CUES[c]}" if c == TOTAL_COMP else CUES[c], c)
+    for c in (TOTAL_COMP, SIGN_ON, BONUS_PCT, EQUITY, BASE)
 ]
-# (phrase near a figure, component) in priority order; "share"/"equity"/"bonus" depend
-# on whether the figure is a percentage.
-_COMPONENT_RULES = [
-    (r"share premium|(?:more|additional|extra) (?:shares|equity)", "share"),
-    (r"sign[- ]?on|signing", SIGN_ON),
-    (r"\btc\b|total comp", TOTAL_COMP),
-    (r"\bbase\b|salary", BASE),
-    (r"bonus", "bonus"),
-    (r"equity|\brsus?\b|shares|stock|options", "share"),
-]
+# Words near a figure in the table's order; named premiums are read apart (``_premiums``).
+_COMPONENT_RULES = [(pattern, c) for c, pattern in CUES.items() if c != PREMIUM_PCT]
 _TARGET_CUE = re.compile(r"\btarget(?:ing|ed)?\b|\banchor(?:ing)? at\b|\baim(?:ing)? for\b", re.I)
 _WALK_CUE = re.compile(
     r"\baccept(?:ing)? (?:at|if|anything|less)\b|\bwalk[- ]?away\b|\bminimum acceptable\b|\bfloor\b"
@@ -147,7 +138,7 @@ def _column_key(header: str, cells: list[str]) -> str:
     percent = bool(kinds) and kinds.count("percent") * 2 > len(kinds)
     for pattern, key in _COLUMN_RULES:
         if re.search(pattern, header, re.I):
-            return key if key != BONUS_PCT or percent else "bonus"
+            return key if key != BONUS_PCT or percent else BONUS
     return slug(header) + ("_pct" if percent else "") or "column"
 
 
@@ -183,10 +174,10 @@ def _component(fig: Figure, before: str, after: str) -> str | None:
     for words in (after_words.lower(), before_words.lower()):
         for pattern, name in _COMPONENT_RULES:
             if re.search(pattern, words):
-                if name == "share":
+                if name in (SHARE_PREMIUM_PCT, EQUITY):
                     return SHARE_PREMIUM_PCT if percent else EQUITY
-                if name == "bonus":
-                    return BONUS_PCT if percent else "bonus"
+                if name == BONUS_PCT:
+                    return BONUS_PCT if percent else BONUS
                 return None if percent else name
     return None
 
@@ -256,7 +247,7 @@ def _offer(
     """A competing offer; it measures base only when the guide says so, else total comp."""
     measure = _MEASURE.match(tail)
     kind = BASE if measure and measure.group("base") else TOTAL_COMP
-    return CompetingOffer(_company_name(who), int(fig.low), kind, cite(guide, line, quote))
+    return CompetingOffer(_company_name(who), whole_dollars(fig.low), kind, cite(guide, line, quote))
 
 
 def _offer_from_item(guide: str, line: GuideLine, item: str) -> CompetingOffer | None:
@@ -365,13 +356,6 @@ def extract_playbook(guide_id: str, text: str, title: str | None = None) -> Play
     return pb
 
 
-def _format_value(component: str, low: float, high: float) -> str:
-    """A component's figure(s) in house style: percent for ``*_pct``, dollars otherwise."""
-    if component.endswith("_pct"):
-        return format_percent_range(low, high)
-    return format_range(round(low), round(high))
-
-
 def render_playbook_rows(pb: Playbook) -> list[tuple[str, str, str]]:
     """(field, value, source) rows describing a playbook, for the CLI's table.
 
@@ -394,13 +378,13 @@ def render_playbook_rows(pb: Playbook) -> list[tuple[str, str, str]]:
             add(name, text)
     for band in pb.bands:
         for key, rng in band.components.items():
-            add(f"{band.region} · {key}", _format_value(key, rng.low, rng.high), band.source)
+            add(f"{band.region} · {key}", format_span(key, rng.low, rng.high), band.source)
     for p in pb.premiums:
-        add(p.name, format_percent_range(p.percent.low, p.percent.high), p.source)
+        add(p.name, format_span(PREMIUM_PCT, p.percent.low, p.percent.high), p.source)
     for label, threshold in (("target", pb.target), ("walk-away", pb.walk_away)):
         if threshold is not None:
             for key, amount in threshold.components.items():
-                add(f"{label} · {key}", _format_value(key, amount, amount), threshold.source)
+                add(f"{label} · {key}", format_span(key, amount, amount), threshold.source)
     for o in pb.competing_offers:
         add(f"competing · {o.company}", f"{format_money(o.amount)} {o.measure}", o.source)
     for kind, scripts in (("script", pb.scripts), ("lever", pb.levers)):

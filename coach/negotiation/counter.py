@@ -10,17 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from coach.advice.drafting import Citation, Draft, format_component, label, threshold_text
 from coach.errors import InputError
-from coach.negotiation.money import find_figures, format_money, format_percent
-from coach.negotiation.playbook import (
+from coach.negotiation.citations import Citation, cite
+from coach.negotiation.components import (
+    BASE,
     BONUS_PCT,
     SHARE_PREMIUM_PCT,
-    Playbook,
-    RegionBand,
-    Script,
-    Source,
+    format_span,
+    is_percent,
+    label,
+    terms_text,
+    whole_dollars,
 )
+from coach.negotiation.playbook import Playbook, RegionBand, Script
 from coach.negotiation.profile import Profile
 
 BELOW = "below_walk_away"
@@ -44,29 +46,9 @@ class CounterAdvice:
     message: str
     notes: list[str] = field(default_factory=list)
 
-    def draft(self) -> Draft:
-        """The engine's message as the draft a model may reword, with what it must keep."""
-        # Every figure of the decision must survive the wording, so two people asking about
-        # the same offer always read the same numbers.
-        return Draft(
-            text=self.message,
-            citations=self.citations,
-            facts=[self.message],
-            required=[figure.raw for figure in find_figures(self.message)],
-            prompt="counter",
-            variables={
-                "offer": threshold_text(self.offer),
-                "verdict": self.verdict.replace("_", " "),
-                "target": threshold_text(self.target),
-                "walk_away": threshold_text(self.walk_away),
-                "counter": threshold_text(self.counter),
-            },
-            forbid_accept=self.verdict != MEETS,
-        )
-
     def to_json(self) -> dict[str, Any]:
         def whole(values: dict[str, float]) -> dict[str, float | int]:
-            return {k: (v if k.endswith("_pct") else round(v)) for k, v in values.items()}
+            return {k: (v if is_percent(k) else whole_dollars(v)) for k, v in values.items()}
 
         return {
             "verdict": self.verdict,
@@ -76,7 +58,7 @@ class CounterAdvice:
             "walk_away": whole(self.walk_away),
             "target": whole(self.target),
             "band": {
-                k: ([lo, hi] if k.endswith("_pct") else [int(lo), int(hi)])
+                k: ([lo, hi] if is_percent(k) else [whole_dollars(lo), whole_dollars(hi)])
                 for k, (lo, hi) in self.band.items()
             },
             "script": self.script.name if self.script else None,
@@ -111,11 +93,11 @@ def thresholds(
     notes: list[str] = []
     walk = dict(playbook.walk_away.components) if playbook.walk_away else {}
     target = dict(playbook.target.components) if playbook.target else {}
-    if not walk and "base" in band.components:
-        walk = {"base": band.components["base"].low}
+    if not walk and BASE in band.components:
+        walk = {BASE: band.components[BASE].low}
         notes.append("The guide states no walk-away, so the bottom of the base band stands in.")
-    if not target and "base" in band.components:
-        target = {"base": band.components["base"].high}
+    if not target and BASE in band.components:
+        target = {BASE: band.components[BASE].high}
         notes.append("The guide states no target, so the top of the base band stands in.")
     if profile and profile.walk_away:
         walk.update(profile.walk_away)
@@ -162,19 +144,6 @@ def pick_script(playbook: Playbook, target: dict[str, float]) -> Script | None:
     return playbook.scripts[0] if playbook.scripts else None
 
 
-def _shown(component: str, value: float) -> str:
-    if component.endswith("_pct"):
-        return format_percent(value)
-    return format_money(round(value))
-
-
-def _cite(source: Source | None, citations: list[Citation]) -> str:
-    if source is None:
-        return ""
-    citations.append(Citation(source.guide, source.section, source.quote))
-    return f" [{len(citations)}]"
-
-
 def evaluate_offer(
     playbook: Playbook, region: str, offer: dict[str, float], profile: Profile | None = None
 ) -> CounterAdvice:
@@ -185,42 +154,42 @@ def evaluate_offer(
     counter = counter_for(offer, target, band)
     script = pick_script(playbook, target)
     citations: list[Citation] = []
-    offered = threshold_text(offer)
+    offered = terms_text(offer)
     walk_source = playbook.walk_away.source if playbook.walk_away else band.source
     target_source = playbook.target.source if playbook.target else band.source
     band_text = "; ".join(
-        f"{label(c)} {format_component(c, r)}" for c, r in band.components.items() if c in offer
+        f"{label(c)} {format_span(c, r.low, r.high)}" for c, r in band.components.items() if c in offer
     )
-    counter_text = threshold_text(counter)
+    counter_text = terms_text(counter)
     if verdict == BELOW:
         opening = (
-            f"Your offer of {offered} is below your walk-away of {threshold_text(walk)}"
-            f"{_cite(walk_source, citations)}."
+            f"Your offer of {offered} is below your walk-away of {terms_text(walk)}"
+            f"{cite(walk_source, citations)}."
         )
-        move = f"Do not accept it. Counter at {counter_text}{_cite(target_source, citations)}, your target."
+        move = f"Do not accept it. Counter at {counter_text}{cite(target_source, citations)}, your target."
     elif verdict == MEETS:
         met = {c: v for c, v in target.items() if c in offer}
         still = {c: v for c, v in target.items() if c not in offer}
         opening = (
-            f"Your offer of {offered} meets your target of {threshold_text(met)}"
-            f"{_cite(target_source, citations)}."
+            f"Your offer of {offered} meets your target of {terms_text(met)}"
+            f"{cite(target_source, citations)}."
         )
         move = (
-            f"Before you accept, also ask for {threshold_text(still)}."
+            f"Before you accept, also ask for {terms_text(still)}."
             if still
             else "You can accept it."
         )
     else:
         opening = (
-            f"Your offer of {offered} clears your walk-away of {threshold_text(walk)}"
-            f"{_cite(walk_source, citations)} but is short of your target."
+            f"Your offer of {offered} clears your walk-away of {terms_text(walk)}"
+            f"{cite(walk_source, citations)} but is short of your target."
         )
         move = (
-            f"Counter at {counter_text}{_cite(target_source, citations)}, your target, "
+            f"Counter at {counter_text}{cite(target_source, citations)}, your target, "
             "before you accept."
         )
     band_line = (
-        f" The {band.region} band is {band_text}{_cite(band.source, citations)}."
+        f" The {band.region} band is {band_text}{cite(band.source, citations)}."
         if band_text
         else ""
     )

@@ -11,26 +11,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from coach.negotiation.money import format_money, format_percent
-from coach.negotiation.playbook import (
+from coach.negotiation.components import (
     BASE,
     BONUS_PCT,
     EQUITY,
+    MONEY,
     SHARE_PREMIUM_PCT,
     SIGN_ON,
-    TOTAL_COMP,
-    Playbook,
-    RegionBand,
+    format_value,
+    whole_dollars,
 )
+from coach.negotiation.counter import require_band
+from coach.negotiation.playbook import Playbook, RegionBand
 
-MONEY = (BASE, EQUITY, SIGN_ON, TOTAL_COMP)
 ORDER = (BASE, EQUITY, BONUS_PCT, SIGN_ON, SHARE_PREMIUM_PCT)
 
 
 def resolve_band(playbook: Playbook, region: str | None) -> RegionBand:
     """The band for ``region`` (the guide's first band when none is given)."""
-    from coach.negotiation.counter import require_band
-
     if not region and playbook.bands:
         return playbook.bands[0]
     # One lookup, one set of messages for every command that needs a region's band.
@@ -51,22 +49,22 @@ def offer_json(offer: dict[str, float] | None) -> dict[str, Any] | None:
     """An offer for JSON: whole dollars as ints, percent points as floats, in a stable order."""
     if offer is None:
         return None
-    return {c: int(offer[c]) if c in MONEY else float(offer[c]) for c in ORDER if c in offer}
+    return {c: whole_dollars(offer[c]) if c in MONEY else float(offer[c]) for c in ORDER if c in offer}
 
 
 def describe_offer(offer: dict[str, float]) -> str:
     """The offer in the recruiter's words: ``$235K base, $300K in equity and a 15% bonus``."""
     parts = []
     if BASE in offer:
-        parts.append(f"{format_money(int(offer[BASE]))} base")
+        parts.append(f"{format_value(BASE, offer[BASE])} base")
     if EQUITY in offer:
-        parts.append(f"{format_money(int(offer[EQUITY]))} in equity")
+        parts.append(f"{format_value(EQUITY, offer[EQUITY])} in equity")
     if BONUS_PCT in offer:
-        parts.append(f"a {format_percent(offer[BONUS_PCT])} bonus")
+        parts.append(f"a {format_value(BONUS_PCT, offer[BONUS_PCT])} bonus")
     if offer.get(SIGN_ON):
-        parts.append(f"a {format_money(int(offer[SIGN_ON]))} sign-on bonus")
+        parts.append(f"a {format_value(SIGN_ON, offer[SIGN_ON])} sign-on bonus")
     if offer.get(SHARE_PREMIUM_PCT):
         parts.append(
-            f"{format_percent(offer[SHARE_PREMIUM_PCT])} more shares than the standard grant"
+            f"{format_value(SHARE_PREMIUM_PCT, offer[SHARE_PREMIUM_PCT])} more shares than the standard grant"
         )
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)

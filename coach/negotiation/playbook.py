@@ -11,15 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# Component names used across the engine. A guide's table columns map onto these; a
-# column that maps to none of them is kept under its own slug in ``Band.extra``.
-BASE = "base"
-EQUITY = "equity"
-BONUS_PCT = "bonus_pct"
-SIGN_ON = "sign_on"
-TOTAL_COMP = "total_comp"
-SHARE_PREMIUM_PCT = "share_premium_pct"
-
 
 @dataclass(frozen=True)
 class Source:
@@ -46,8 +37,8 @@ class Range:
 class RegionBand:
     """One row of a guide's compensation table: a region and its per-component ranges.
 
-    ``components`` maps a component name (``base``, ``equity``, ``bonus_pct``, ``sign_on``,
-    ``total_comp`` or a slug of an unknown column) to its range. Money is in dollars,
+    ``components`` maps a component name (see ``coach.negotiation.components``, or a slug of
+    an unknown column) to its range. Money is in dollars,
     ``bonus_pct`` in percent points.
     """
 

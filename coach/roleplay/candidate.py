@@ -14,18 +14,19 @@ import re
 from dataclasses import dataclass, field
 
 from coach.errors import InputError
-from coach.negotiation.money import Figure, find_figures
-from coach.negotiation.offers import resolve_band, share_cap
-from coach.negotiation.playbook import (
+from coach.negotiation.components import (
     BASE,
     BONUS_PCT,
+    CUES,
     EQUITY,
+    PREMIUM_PCT,
     SHARE_PREMIUM_PCT,
     SIGN_ON,
     TOTAL_COMP,
-    Playbook,
-    RegionBand,
 )
+from coach.negotiation.money import Figure, find_figures
+from coach.negotiation.offers import resolve_band, share_cap
+from coach.negotiation.playbook import Playbook, RegionBand
 from coach.roleplay.rehearsal import covered_points, find_script, key_terms
 
 MAX_MESSAGE_CHARS = 2000  # longer messages are read (and shown to the model) truncated
@@ -80,18 +81,7 @@ def _any(*patterns: str) -> re.Pattern[str]:
 _BARE_MONEY = re.compile(
     r"(?<![\w$.,])(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<k>k\b|thousand\b|grand\b)?", _I
 )
-_CUES = [
-    ("ai", re.compile(r"ai premium", _I)),
-    (
-        SHARE_PREMIUM_PCT,
-        re.compile(r"(?:more|additional|extra) (?:shares|equity|stock)|share premium", _I),
-    ),
-    (SIGN_ON, re.compile(r"sign[- ]?on|signing", _I)),
-    (TOTAL_COMP, re.compile(r"\btc\b|total comp|total compensation|all[- ]in|\bpackage\b", _I)),
-    (BASE, re.compile(r"\bbase\b|salary", _I)),
-    (BONUS_PCT, re.compile(r"bonus", _I)),
-    (EQUITY, re.compile(r"equity|\brsus?\b|shares|stock|options|grant", _I)),
-]
+_CUES = [(name, re.compile(pattern, _I)) for name, pattern in CUES.items()]
 _ACCEPT_STRONG = re.compile(
     r"\bi(?: will|'ll)? accept\b|\bhappy to accept\b|\bit'?s a deal\b|\bwe have a deal\b|"
     r"^\s*deal\s*[.!]*\s*$|\bi'?ll take it\b|\bagreed\b|\bi agree\b|\bsign me up\b|"
@@ -228,7 +218,7 @@ def _component(
         SIGN_ON: SIGN_ON if money else None,
         TOTAL_COMP: TOTAL_COMP if money else None,
         BASE: BASE if money else None,
-        "ai": None,
+        PREMIUM_PCT: None,  # "the AI premium" is the guide's argument, not an ask
     }
     if cue_name is not None:
         return mapping[cue_name]

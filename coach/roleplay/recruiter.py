@@ -20,29 +20,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from coach.errors import InputError
-from coach.negotiation.offers import MONEY as MONEY
-from coach.negotiation.offers import describe_offer, offer_json, resolve_band, share_cap
-from coach.negotiation.playbook import (
+from coach.negotiation.components import (
     BASE,
     BONUS_PCT,
     EQUITY,
     SHARE_PREMIUM_PCT,
     SIGN_ON,
     TOTAL_COMP,
-    Playbook,
-    RegionBand,
 )
-
-# read_candidate, candidate_figures and MONEY lived here before the candidate reader and the
-# offer helpers moved out; the "X as X" form re-exports them so older imports keep working.
+from coach.negotiation.offers import describe_offer, offer_json, resolve_band, share_cap
+from coach.negotiation.playbook import Playbook, RegionBand
 from coach.roleplay.candidate import CandidateMove
-from coach.roleplay.candidate import candidate_figures as candidate_figures
-from coach.roleplay.candidate import read_candidate as read_candidate
 from coach.roleplay.lines import CLOSED, line_for
 
 PERSONAS = ("friendly", "firm", "lowball")
 MAX_ROUNDS = 6
-MOVE_KINDS = ("open", "concede", "hold", "final_offer", "accept_deal", "close_no_deal", "deflect")
 SHARE_STEP = 5.0  # extra shares move in 5-point steps, as real grants do
 
 

@@ -14,19 +14,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from coach.negotiation.money import format_money
+from coach.negotiation.components import BASE, format_value
 from coach.negotiation.offers import resolve_band
-from coach.negotiation.playbook import BASE, Playbook
+from coach.negotiation.playbook import Playbook
 from coach.roleplay.candidate import CandidateMove, read_candidate
 from coach.roleplay.recruiter import RecruiterPlan
 from coach.roleplay.rehearsal import find_script
 from coach.roleplay.scorecard import Concession, Criterion, Entry, Scorecard
-from coach.roleplay.scorecard import Line as Line
-
-# The two "X as X" imports below re-export next_step_hint and Line, which were defined here
-# before the split, so ``from coach.roleplay.scoring import ...`` keeps working.
 from coach.roleplay.tips import describe, tips_for
-from coach.roleplay.tips import next_step_hint as next_step_hint
 
 # Weights sum to 100; criteria that do not apply (no script in the guide, no zone of
 # agreement) drop out and the rest are rescaled.
@@ -166,8 +161,8 @@ class _Judge:
         )
         evidence = _quote(lowered.entry.text) if lowered else "(you never lowered an ask)"
         detail = (
-            f"you gave up {format_money(int(mine))} on base, "
-            f"the recruiter {format_money(int(theirs))}"
+            f"you gave up {format_value(BASE, mine)} on base, "
+            f"the recruiter {format_value(BASE, theirs)}"
         )
         self.add("concessions_smaller", mine <= theirs, evidence, detail)
         return found

@@ -19,8 +19,9 @@ from typing import Any
 from coach.config import Settings
 from coach.guard.figures import allowed_values, check_figures
 from coach.models.prompts import load_prompt
+from coach.negotiation.components import MONEY
 from coach.negotiation.money import find_figures
-from coach.negotiation.offers import MONEY, describe_offer, offer_json
+from coach.negotiation.offers import describe_offer, offer_json
 from coach.negotiation.playbook import Playbook
 from coach.roleplay import history
 from coach.roleplay.candidate import candidate_figures, read_candidate

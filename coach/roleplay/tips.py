@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import math
 
-from coach.negotiation.money import format_money, format_percent
-from coach.negotiation.playbook import BASE, SHARE_PREMIUM_PCT, Playbook
+from coach.negotiation.components import (
+    BASE,
+    SHARE_PREMIUM_PCT,
+    TOTAL_COMP,
+    format_value,
+    is_percent,
+)
+from coach.negotiation.money import format_money
+from coach.negotiation.playbook import Playbook
 from coach.roleplay.candidate import read_candidate
 from coach.roleplay.rehearsal import find_script
 from coach.roleplay.scorecard import Scorecard
@@ -32,10 +39,10 @@ TIP_ORDER = [
 
 def _fmt(component: str, value: float) -> str:
     """One component's figure with its name, in house style (``$268K base``)."""
-    if component.endswith("_pct"):
+    if is_percent(component):
         suffix = " more shares" if component == SHARE_PREMIUM_PCT else " bonus"
-        return format_percent(value) + suffix
-    return format_money(int(value)) + (" base" if component == BASE else f" {component}")
+        return format_value(component, value) + suffix
+    return format_value(component, value) + (" base" if component == BASE else f" {component}")
 
 
 def describe(components: dict[str, float]) -> str:
@@ -52,7 +59,7 @@ def tips_for(playbook: Playbook, card: Scorecard, target: dict, walk: dict) -> l
     offers = playbook.competing_offers
     example = ""
     if offers:
-        measure = "TC" if offers[0].measure == "total_comp" else offers[0].measure
+        measure = "TC" if offers[0].measure == TOTAL_COMP else offers[0].measure
         example = f"{offers[0].company} at {format_money(offers[0].amount)} {measure}"
     deal_failed = failed.get("deal_vs_walk_away")
     advice = {
@@ -140,7 +147,7 @@ def next_step_hint(playbook: Playbook, region: str | None, transcript: list) -> 
         return "Make the share-premium case with the guide's points: " + "; ".join(missing) + "."
     if playbook.competing_offers and not credible:
         o = playbook.competing_offers[0]
-        measure = "TC" if o.measure == "total_comp" else o.measure
+        measure = "TC" if o.measure == TOTAL_COMP else o.measure
         return (
             f"Mention a credible alternative from your guide, such as {o.company} at "
             f"{format_money(o.amount)} {measure}, and ask them to close the gap."
