@@ -458,7 +458,7 @@ def test_closed_stdout_pipe_is_not_blamed_on_the_model_server(
 def test_unexpected_error_is_one_line_with_exit_1(
     capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coach.cli import commands as cli_commands
+    from coach.cli import guides as cli_commands
 
     def broken(args: Any) -> int:
         raise RuntimeError("boom")

@@ -20,14 +20,8 @@ from coach.negotiation.playbook import (
     Threshold,
 )
 from coach.roleplay.candidate import read_candidate
-from coach.roleplay.recruiter import (
-    MAX_ROUNDS,
-    PERSONAS,
-    new_state,
-    next_move,
-    opening_move,
-    plan_for,
-)
+from coach.roleplay.plan import MAX_ROUNDS, PERSONAS, new_state, plan_for
+from coach.roleplay.recruiter import next_move, opening_move
 
 SRC = Source("cerebras", "Guide", 1, "quoted line")
 KEY_POINTS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_recruiter import cerebras_playbook
 
-from coach.roleplay.recruiter import RecruiterPlan
+from coach.roleplay.plan import RecruiterPlan
 from coach.roleplay.scorecard import Line
 from coach.roleplay.scoring import WEIGHTS, build_scorecard
 from coach.roleplay.tips import next_step_hint

@@ -9,6 +9,7 @@ same steps with history, keeping the stable system prompt first so llama.cpp can
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,10 @@ from coach.guard.figures import (
     check_figures,
 )
 from coach.guard.meaning import MeaningCheck
+from coach.knowledge.library import require_guide
 from coach.knowledge.retrieval import HybridRetriever, Passage, content_terms, tokenize
+from coach.knowledge.store import KnowledgeStore
+from coach.models import providers
 from coach.models.prompts import load_prompt
 from coach.negotiation.playbook import Playbook
 
@@ -94,9 +98,6 @@ class Advisor:
         from langchain_core.output_parsers import StrOutputParser
         from langchain_core.runnables import RunnableLambda
 
-        from coach.knowledge.store import KnowledgeStore
-        from coach.models import providers
-
         self.settings = settings
         self.store = store or KnowledgeStore(settings, providers.embeddings(settings))
         self.model = model if model is not None else providers.chat_model(settings)
@@ -110,8 +111,6 @@ class Advisor:
     # -- deciding ----------------------------------------------------------------------
 
     def playbooks(self, guide: str | None = None) -> list[Playbook]:
-        import json
-
         records = [r for r in self.store.guides() if guide is None or r.guide_id == guide]
         books = []
         for record in records:
@@ -126,7 +125,6 @@ class Advisor:
 
     def prepare(self, question: str, guide: str | None = None) -> Prepared:
         """Retrieve passages and decide the draft answer for ``question``."""
-        from coach.knowledge.library import require_guide
 
         if guide is not None:
             require_guide(self.store, guide)

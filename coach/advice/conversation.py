@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coach.advice.advisor import Advisor, AnswerStream
+from coach.knowledge.chunking import count_tokens
 
 HISTORY_TOKEN_BUDGET = 1800
 
@@ -38,8 +39,6 @@ class Conversation:
         self.history.clear()
 
     def _trim(self) -> None:
-        from coach.knowledge.chunking import count_tokens
-
         while self.history and sum(count_tokens(m["content"]) for m in self.history) > (
             HISTORY_TOKEN_BUDGET
         ):

@@ -1,9 +1,17 @@
-"""The interactive ``coach chat`` loop: questions, slash commands, streamed answers."""
+"""``coach chat``: the interactive loop of questions, slash commands and streamed answers."""
 
 from __future__ import annotations
 
+import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
+
+from coach.cli.common import AddCommand, ensure_knowledge, settings_from
+from coach.cli.roleplay import chat_command
+from coach.errors import CoachError
+
+if TYPE_CHECKING:
+    from coach.config import Settings
 
 HELP = """commands:
   /help       this list
@@ -14,6 +22,18 @@ HELP = """commands:
 anything else is a question about your guides."""
 
 
+def register(add: AddCommand) -> None:
+    p = add("chat", "an interactive session: questions, /roleplay, /hint, /quit")
+    p.add_argument("--guide", help="only use this guide id")
+    p.set_defaults(handler=cmd_chat)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    ensure_knowledge(settings)
+    return run_chat(settings, args.guide)
+
+
 def _read(prompt: str) -> str | None:
     try:
         return input(prompt)
@@ -21,10 +41,9 @@ def _read(prompt: str) -> str | None:
         return None
 
 
-def run_chat(settings: Any, guide: str | None) -> int:
+def run_chat(settings: Settings, guide: str | None) -> int:
     from coach.advice.advisor import Advisor
     from coach.advice.conversation import Conversation
-    from coach.errors import CoachError
 
     conversation = Conversation(Advisor(settings), guide)
     print(f"coach chat on {settings.provider} ({settings.model_label}). /help for commands.")
@@ -44,8 +63,6 @@ def run_chat(settings: Any, guide: str | None) -> int:
             print("history cleared")
             continue
         if text.startswith("/roleplay") or text.startswith("/rehearse"):
-            from coach.cli.roleplay import chat_command
-
             chat_command(settings, text, guide)
             continue
         if text.startswith("/"):

@@ -10,17 +10,21 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from coach.cli.common import AddCommand, emit_json, ensure_knowledge, settings_from
 from coach.errors import InputError
+from coach.roleplay.plan import PERSONAS
 
-PERSONAS = ("friendly", "firm", "lowball")
+if TYPE_CHECKING:
+    from coach.config import Settings
+    from coach.negotiation.playbook import Playbook
 BAR_WIDTH = 40
 ROLEPLAY_HELP = "during the role-play: /hint for a suggestion, /quit to stop and get the debrief"
 
 
-def add_roleplay_commands(add: Any) -> None:
-    """Register roleplay / rehearse / history / progress sub-commands."""
+def register(add: AddCommand) -> None:
+    """The roleplay / rehearse / history / progress sub-commands."""
     p = add("roleplay", "rehearse the negotiation against a recruiter, then get a debrief")
     p.add_argument("--guide", help="guide id (default: the guide with a pay table)")
     p.add_argument("--region", help="region from the guide's table (default: your profile's)")
@@ -28,25 +32,28 @@ def add_roleplay_commands(add: Any) -> None:
     p.add_argument("--seed", type=int, help="replay a session exactly (shown at the start)")
     p.add_argument("--script", type=Path, help="read the candidate's lines from a file")
     p.add_argument("--json", action="store_true", help="print the session as one JSON object")
+    p.set_defaults(handler=cmd_roleplay)
 
     p = add("rehearse", "say a script in your own words and see which key points you covered")
     p.add_argument("script", nargs="?", help="script name, e.g. share-premium (default)")
     p.add_argument("--guide", help="guide id")
     p.add_argument("--attempt", help="score this text instead of asking interactively")
     p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_rehearse)
 
     p = add("history", "list past role-play sessions, or show one with `history show ID`")
     p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
     p.add_argument("session", nargs="?", type=int, help="session id for `show`")
     p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_history)
 
     p = add("progress", "your role-play scores over time, as a terminal chart (--png for a plot)")
     p.add_argument("--png", type=Path, help="also write the chart to this PNG file")
     p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_progress)
 
 
-def _playbook(settings: Any, guide: str | None) -> Any:
-    from coach.cli.commands import ensure_knowledge
+def _playbook(settings: Settings, guide: str | None) -> Playbook:
     from coach.knowledge.library import load_playbook, open_store
     from coach.negotiation.profile import load_profile, with_profile
 
@@ -73,7 +80,7 @@ def _print_debrief(debrief: dict[str, Any]) -> None:
 
 
 def run_roleplay(
-    settings: Any, guide: str | None, region: str | None, persona: str, seed: int | None
+    settings: Settings, guide: str | None, region: str | None, persona: str, seed: int | None
 ) -> int:
     """The interactive session: recruiter turns, candidate input, /hint, then the debrief."""
     from coach.negotiation.profile import load_profile
@@ -107,8 +114,6 @@ def run_roleplay(
 
 
 def cmd_roleplay(args: argparse.Namespace) -> int:
-    from coach.cli import emit_json, settings_from
-
     settings = settings_from(args)
     if not args.script:
         return run_roleplay(settings, args.guide, args.region, args.persona, args.seed)
@@ -136,14 +141,12 @@ def cmd_roleplay(args: argparse.Namespace) -> int:
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
-    from coach.cli import emit_json, settings_from
-
     settings = settings_from(args)
     return rehearse(settings, args.script, args.guide, args.attempt, args.json, emit_json)
 
 
 def rehearse(
-    settings: Any,
+    settings: Settings,
     name: str | None,
     guide: str | None,
     attempt: str | None = None,
@@ -180,7 +183,6 @@ def rehearse(
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from coach.cli import emit_json, settings_from
     from coach.roleplay import history
 
     db = settings_from(args).history_db
@@ -222,7 +224,6 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    from coach.cli import emit_json, settings_from
     from coach.roleplay import history
 
     points = history.scores_over_time(settings_from(args).history_db)
@@ -264,7 +265,7 @@ def _write_png(points: list[tuple[str, int]], path: Path) -> None:
     plt.close(figure)
 
 
-def chat_command(settings: Any, text: str, guide: str | None) -> None:
+def chat_command(settings: Settings, text: str, guide: str | None) -> None:
     """``/roleplay [persona] [region...]`` and ``/rehearse [script]`` inside `coach chat`."""
     words = shlex.split(text)
     if words[0] == "/rehearse":

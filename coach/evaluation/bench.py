@@ -18,7 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from coach.advice.advisor import Advisor
+from coach.advice.conversation import Conversation
 from coach.config import Settings
+from coach.knowledge.library import default_knowledge_dir, ingest_paths
+from coach.models.providers import local_engine
 
 QUESTION = "What is the base salary range for Remote US?"
 FOLLOW_UP = "And what should I counter with?"
@@ -59,7 +63,6 @@ def help_startup(runs: int = 5) -> float:
 
 def ingest_speed(settings: Settings) -> dict[str, float]:
     """Chunks per second ingesting the bundled guides into a fresh, empty store."""
-    from coach.knowledge.library import default_knowledge_dir, ingest_paths
 
     with tempfile.TemporaryDirectory() as home:
         fresh = replace(settings, home=Path(home), chroma_host="")
@@ -77,10 +80,6 @@ def _drop_prefix_cache(settings: Settings) -> None:
 
 def model_figures(settings: Settings) -> dict[str, Any]:
     """Ask and chat latencies on the local model, against raw llama.cpp on the same prompt."""
-    from coach.advice.advisor import Advisor
-    from coach.advice.conversation import Conversation
-    from coach.knowledge.library import default_knowledge_dir, ingest_paths
-    from coach.models.providers import local_engine
 
     figures: dict[str, Any] = {}
     start = time.perf_counter()

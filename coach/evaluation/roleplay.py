@@ -22,8 +22,12 @@ import yaml
 
 from coach.config import Settings
 from coach.errors import InputError
+from coach.knowledge.extraction import extract_playbook
+from coach.models import providers
+from coach.models.fake_llm import FakeLlama
 from coach.negotiation.offers import describe_offer
 from coach.negotiation.playbook import Playbook
+from coach.roleplay.session import RoleplaySession, leak_problems, role_problems
 
 
 @dataclass
@@ -43,7 +47,6 @@ class RoleplayCase:
 
 def load_cases(path: Path) -> tuple[Playbook, str | None, list[RoleplayCase]]:
     """The playbook the cases run against, their default region and the cases."""
-    from coach.knowledge.extraction import extract_playbook
 
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
@@ -76,7 +79,6 @@ def judge_transcript(
     transcript: list[dict[str, Any]], hidden: dict[str, float]
 ) -> tuple[list[str], int, int]:
     """Leaks found, recruiter lines in character, and recruiter lines, for one transcript."""
-    from coach.roleplay.session import leak_problems, role_problems
 
     decided: list[str] = []
     leaks: list[str] = []
@@ -96,9 +98,6 @@ def run_case(
     settings: Settings, playbook: Playbook, region: str | None, case: RoleplayCase
 ) -> dict:
     """Play one case and compare the result with its labels."""
-    from coach.models import providers
-    from coach.models.fake_llm import FakeLlama
-    from coach.roleplay.session import RoleplaySession
 
     engine = FakeLlama(responses=case.model_replies) if case.model_replies else None
     model = providers.chat_model(settings, engine=engine)

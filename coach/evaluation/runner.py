@@ -19,8 +19,14 @@ from typing import Any
 
 import yaml
 
+from coach.advice.advisor import Advisor
+from coach.advice.counsel import counsel_offer
 from coach.config import Settings
+from coach.evaluation.roleplay import run_roleplay_eval
 from coach.guard.meaning import ACCEPT_ADVICE
+from coach.knowledge.library import default_knowledge_dir, ingest_paths, open_store
+from coach.models import providers
+from coach.models.fake_llm import FakeLlama
 from coach.negotiation.money import figure_values, find_figures
 
 ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay")
@@ -51,9 +57,6 @@ def _values(text: str) -> set[tuple[str, float]]:
 
 
 def _advisor(settings: Settings, model: Any = None) -> Any:
-    from coach.advice.advisor import Advisor
-    from coach.knowledge.library import default_knowledge_dir, ingest_paths, open_store
-
     store = open_store(settings)
     ingest_paths(settings, [default_knowledge_dir()])  # idempotent: usually "unchanged"
     return Advisor(settings, store=store, model=model)
@@ -99,8 +102,6 @@ def run_qa(settings: Settings, advisor: Any) -> dict[str, Any]:
 
 
 def run_counter(settings: Settings, advisor: Any) -> dict[str, Any]:
-    from coach.advice.counsel import counsel_offer
-
     rows, verdict_ok, compliant, grounded = [], 0, 0, 0
     for case in _cases("counter_cases.yaml"):
         offer = {k: float(v) for k, v in case["offer"].items()}
@@ -129,9 +130,6 @@ def run_counter(settings: Settings, advisor: Any) -> dict[str, Any]:
 
 
 def run_guard(settings: Settings) -> dict[str, Any]:
-    from coach.models import providers
-    from coach.models.fake_llm import FakeLlama
-
     rows, blocked = [], 0
     for case in _cases("guard_cases.yaml"):
         model = providers.chat_model(settings, engine=FakeLlama(case["replies"]))
@@ -172,8 +170,6 @@ def run_evals(settings: Settings, suites: list[str] | None = None) -> dict[str, 
     if "fairness" in chosen:
         report["fairness"] = run_fairness(settings, advisor)
     if "roleplay" in chosen:
-        from coach.evaluation.roleplay import run_roleplay_eval
-
         report["roleplay"] = run_roleplay_eval(settings, evals_dir() / "roleplay_cases.yaml")
     failures = []
     for key, needed in REQUIRED.items():

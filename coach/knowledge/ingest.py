@@ -18,6 +18,7 @@ from pathlib import Path
 
 from coach.errors import InputError
 from coach.knowledge.chunking import chunk_guide, guide_title
+from coach.knowledge.extraction import extract_playbook
 from coach.knowledge.store import GuideRecord, KnowledgeStore
 
 SUFFIXES = {".md", ".markdown", ".txt"}
@@ -94,7 +95,6 @@ def ingest_text(
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestResult:
     """Store one guide's text (skipping the work if this exact text is already active)."""
-    from coach.knowledge.extraction import extract_playbook
 
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     title = guide_title(text, guide_id)

@@ -15,6 +15,9 @@ from typing import Any
 
 from coach.config import Settings
 from coach.errors import CoachError, InputError
+from coach.knowledge.ingest import guide_files, ingest_file
+from coach.knowledge.store import KnowledgeStore
+from coach.models import providers
 from coach.negotiation.playbook import Playbook
 
 
@@ -25,8 +28,6 @@ def default_knowledge_dir() -> Path:
 
 def open_store(settings: Settings) -> Any:
     """The knowledge store for ``settings`` with its matching embedding function."""
-    from coach.knowledge.store import KnowledgeStore
-    from coach.models import providers
 
     return KnowledgeStore(settings, providers.embeddings(settings))
 
@@ -74,7 +75,6 @@ def ingest_paths(
     on_file: Callable[[Path], Callable[[int, int], None] | None] | None = None,
 ) -> IngestReport:
     """Ingest every guide file under ``paths``; bad files are reported, good ones stored."""
-    from coach.knowledge.ingest import guide_files, ingest_file
 
     files = guide_files(paths)
     if not files:

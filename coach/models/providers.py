@@ -14,6 +14,10 @@ from typing import Any, Protocol
 
 from coach.config import DEFAULT_OPENAI_EMBEDDING_MODEL, DEFAULT_OPENAI_MODEL, Settings
 from coach.errors import ProviderError
+from coach.models.embeddings import MiniLMEmbeddings
+from coach.models.fake_llm import FakeLlama
+from coach.models.local_llm import get_local_llama
+from coach.models.model_files import assemble_model, check_gguf
 
 
 class StreamingEngine(Protocol):
@@ -92,8 +96,6 @@ _CHAT_MODELS: dict[tuple[Any, ...], Any] = {}
 
 def local_engine(settings: Settings) -> StreamingEngine:
     """The embedded llama.cpp engine (assembling the bundled GGUF on first use)."""
-    from coach.models.local_llm import get_local_llama
-    from coach.models.model_files import assemble_model, check_gguf
 
     path = (
         check_gguf(settings.model_path)
@@ -116,12 +118,7 @@ def chat_model(settings: Settings, engine: StreamingEngine | None = None) -> Any
         return _CHAT_MODELS[key]
     if engine is not None or settings.provider in ("local", "fake"):
         if engine is None:
-            if settings.provider == "fake":
-                from coach.models.fake_llm import FakeLlama
-
-                engine = FakeLlama()
-            else:
-                engine = local_engine(settings)
+            engine = FakeLlama() if settings.provider == "fake" else local_engine(settings)
         model = _engine_chat_model_class()(
             engine=engine, label=settings.provider, max_tokens=settings.max_answer_tokens
         )
@@ -189,7 +186,6 @@ def embeddings(settings: Settings) -> Any:
             "set COACH_EMBEDDINGS=local for offline embeddings",
         )
         return OpenAIEmbeddings(model=DEFAULT_OPENAI_EMBEDDING_MODEL, api_key=key)
-    from coach.models.embeddings import MiniLMEmbeddings
 
     return MiniLMEmbeddings(threads=settings.threads)
 

@@ -9,15 +9,10 @@ concession arithmetic.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from coach.negotiation.offers import describe_offer
 from coach.roleplay.candidate import CandidateMove
-
-if TYPE_CHECKING:
-    # Only for the type hint: coach.roleplay.recruiter imports this module, so a runtime import
-    # would be circular.
-    from coach.roleplay.recruiter import NegotiationState
+from coach.roleplay.plan import NegotiationState
 
 # Said to anything that arrives after the game is over, so a finished session stays closed.
 CLOSED = "Thanks again for your time; this conversation is wrapped up on my side."

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.negotiation.playbook import Playbook, Script
+from coach.roleplay import history
 
 SHARE_PREMIUM_SCRIPT = "share-premium"
 
@@ -184,7 +185,6 @@ def find_script(playbook: Playbook, name: str | None = None) -> Script | None:
 
 def save_rehearsal(db: Path | str, guide: str, attempt: str, result: RehearsalResult) -> int:
     """Store a rehearsal in the practice history (kind ``rehearsal``); returns its id."""
-    from coach.roleplay import history
 
     session = history.start_session(db, guide, "", "rehearsal", 0, kind="rehearsal")
     history.add_turn(db, session, "candidate", attempt, None, result.script)

@@ -18,7 +18,7 @@ from coach.negotiation.components import BASE, format_value
 from coach.negotiation.offers import resolve_band
 from coach.negotiation.playbook import Playbook
 from coach.roleplay.candidate import CandidateMove, read_candidate
-from coach.roleplay.recruiter import RecruiterPlan
+from coach.roleplay.plan import RecruiterPlan
 from coach.roleplay.rehearsal import find_script
 from coach.roleplay.scorecard import Concession, Criterion, Entry, Scorecard
 from coach.roleplay.tips import describe, tips_for

@@ -18,6 +18,7 @@ from typing import Any
 
 from coach.config import Settings
 from coach.guard.figures import allowed_values, check_figures
+from coach.models import providers
 from coach.models.prompts import load_prompt
 from coach.negotiation.components import MONEY
 from coach.negotiation.money import find_figures
@@ -25,15 +26,8 @@ from coach.negotiation.offers import describe_offer, offer_json
 from coach.negotiation.playbook import Playbook
 from coach.roleplay import history
 from coach.roleplay.candidate import candidate_figures, read_candidate
-from coach.roleplay.recruiter import (
-    MAX_ROUNDS,
-    STYLES,
-    RecruiterMove,
-    new_state,
-    next_move,
-    opening_move,
-    plan_for,
-)
+from coach.roleplay.plan import MAX_ROUNDS, STYLES, new_state, plan_for
+from coach.roleplay.recruiter import RecruiterMove, next_move, opening_move
 from coach.roleplay.scorecard import Line, Scorecard
 from coach.roleplay.scoring import build_scorecard
 from coach.roleplay.tips import next_step_hint
@@ -243,8 +237,6 @@ class RoleplaySession:
         word_hints: bool = True,
         max_rounds: int = MAX_ROUNDS,
     ) -> None:
-        from coach.models import providers
-
         self.settings = settings
         self.playbook = playbook
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1_000_000)
