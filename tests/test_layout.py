@@ -239,3 +239,13 @@ def test_help_loads_no_heavy_library() -> None:
         check=True,
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_every_subpackage_is_listed_for_the_wheel() -> None:
+    """pyproject.toml lists packages by hand (for the data mapping): none may be forgotten."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    on_disk = {module_name(p.parent, PACKAGE) for p in PACKAGE.rglob("__init__.py")}
+    assert on_disk <= listed

@@ -36,6 +36,7 @@ from coach.knowledge.library import require_guide
 from coach.knowledge.retrieval import HybridRetriever, Passage, content_terms, tokenize
 from coach.knowledge.store import KnowledgeStore
 from coach.models import providers
+from coach.models.messages import to_langchain
 from coach.models.prompts import load_prompt
 from coach.negotiation.playbook import Playbook
 
@@ -84,13 +85,6 @@ class Prepared:
         return [c.text for c in self.draft.citations] + self.draft.facts + [self.draft.text]
 
 
-def _to_langchain(messages: list[dict[str, str]]) -> list[Any]:
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
-    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
-    return [kinds[m["role"]](content=m["content"]) for m in messages]
-
-
 class Advisor:
     """Answers questions from the stored guides (see the module docstring for the flow)."""
 
@@ -106,7 +100,7 @@ class Advisor:
         for name in PROMPTS:
             load_prompt(name)
         self.retrieval_chain = RunnableLambda(self._prepare_input)
-        self.wording_chain = RunnableLambda(_to_langchain) | self.model | StrOutputParser()
+        self.wording_chain = RunnableLambda(to_langchain) | self.model | StrOutputParser()
 
     # -- deciding ----------------------------------------------------------------------
 

@@ -19,15 +19,16 @@ from typing import Any
 
 import yaml
 
+from coach._data import bundled
 from coach.advice.advisor import Advisor
 from coach.advice.counsel import counsel_offer
 from coach.config import Settings
 from coach.evaluation.roleplay import run_roleplay_eval
+from coach.guard.figures import allowed_values
 from coach.guard.meaning import ACCEPT_ADVICE
 from coach.knowledge.library import default_knowledge_dir, ingest_paths, open_store
 from coach.models import providers
 from coach.models.fake_llm import FakeLlama
-from coach.negotiation.money import figure_values, find_figures
 
 ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay")
 # Rates that must be perfect for the run to pass; recall is reported, with a floor.
@@ -45,15 +46,11 @@ REQUIRED = {
 
 
 def evals_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "evals"
+    return bundled("evals")
 
 
 def _cases(name: str) -> Any:
     return yaml.safe_load((evals_dir() / name).read_text(encoding="utf-8"))
-
-
-def _values(text: str) -> set[tuple[str, float]]:
-    return {(f.kind, v) for f in find_figures(text) for v in figure_values(f)}
 
 
 def _advisor(settings: Settings, model: Any = None) -> Any:
@@ -67,10 +64,10 @@ def run_qa(settings: Settings, advisor: Any) -> dict[str, Any]:
     grounded = not_covered_ok = not_covered_total = 0
     for case in _cases("qa_cases.yaml"):
         answer = advisor.ask(case["question"])
-        got = _values(answer.answer)
-        expect = [v for fig in case.get("expect", []) for v in _values(fig)]
+        got = allowed_values([answer.answer])
+        expect = [v for fig in case.get("expect", []) for v in allowed_values([fig])]
         found = [v for v in expect if v in got]
-        forbidden = [f for f in case.get("forbid", []) if _values(f) & got]
+        forbidden = [f for f in case.get("forbid", []) if allowed_values([f]) & got]
         expected_total += len(expect)
         expected_found += len(found)
         grounded += int(answer.grounded and not forbidden)
@@ -134,8 +131,8 @@ def run_guard(settings: Settings) -> dict[str, Any]:
     for case in _cases("guard_cases.yaml"):
         model = providers.chat_model(settings, engine=FakeLlama(case["replies"]))
         answer = _advisor(settings, model=model).ask(case["question"])
-        invented = set().union(*(_values(f) for f in case["invented"]))
-        leaked = sorted(str(v) for k, v in _values(answer.answer) & invented)
+        invented = set().union(*(allowed_values([f]) for f in case["invented"]))
+        leaked = sorted(str(v) for k, v in allowed_values([answer.answer]) & invented)
         blocked += int(not leaked and answer.grounded)
         rows.append({"id": case["id"], "answer": answer.answer, "leaked": leaked})
     return {"cases": len(rows), "block_rate": blocked / len(rows), "rows": rows}
@@ -144,7 +141,7 @@ def run_guard(settings: Settings) -> dict[str, Any]:
 def run_fairness(settings: Settings, advisor: Any) -> dict[str, Any]:
     spec = _cases("fairness_cases.yaml")
     answers = [advisor.ask(spec["template"].format(intro=intro)) for intro in spec["intros"]]
-    figure_sets = [frozenset(_values(a.answer)) for a in answers]
+    figure_sets = [frozenset(allowed_values([a.answer])) for a in answers]
     reference = max(set(figure_sets), key=figure_sets.count)
     same = sum(1 for s in figure_sets if s == reference)
     return {

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coach._data import bundled
 from coach.config import Settings
 from coach.errors import CoachError, InputError
 from coach.knowledge.ingest import guide_files, ingest_file
@@ -23,7 +24,7 @@ from coach.negotiation.playbook import Playbook
 
 def default_knowledge_dir() -> Path:
     """The project's bundled ``knowledge/`` folder (guides shipped with the coach)."""
-    return Path(__file__).resolve().parents[2] / "knowledge"
+    return bundled("knowledge")
 
 
 def open_store(settings: Settings) -> Any:

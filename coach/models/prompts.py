@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from coach._data import bundled
 from coach.errors import CoachError
 
 _VARIABLE = re.compile(r"(?<!\{)\{([a-zA-Z_][a-zA-Z0-9_]*)\}(?!\})")
@@ -27,7 +28,7 @@ def prompts_dir() -> Path:
     """The folder holding prompt templates (``COACH_PROMPTS`` overrides the project's own)."""
     if env := os.environ.get("COACH_PROMPTS"):
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "prompts"
+    return bundled("prompts")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 from coach.config import Settings
 from coach.guard.figures import allowed_values, check_figures
 from coach.models import providers
+from coach.models.messages import to_langchain
 from coach.models.prompts import load_prompt
 from coach.negotiation.components import MONEY
 from coach.negotiation.money import find_figures
@@ -172,13 +173,6 @@ def check_reply(text: str, draft: str, decided: list[str], hidden: dict[str, flo
         if not kept:
             problems.append(f"dropped decided figure: {figure.raw}")
     return problems
-
-
-def _to_langchain(messages: list[dict[str, str]]) -> list[Any]:
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
-    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
-    return [kinds[m["role"]](content=m["content"]) for m in messages]
 
 
 @dataclass
@@ -337,7 +331,7 @@ class RoleplaySession:
         for attempt, note in enumerate(notes):
             try:
                 reply = self.model.bind(max_tokens=RECRUITER_MAX_TOKENS).invoke(
-                    _to_langchain(self._messages(move, candidate, note))
+                    to_langchain(self._messages(move, candidate, note))
                 )
                 text = clean_reply(str(reply.content))
             except Exception as exc:  # a model failure must not end the practice session
@@ -359,7 +353,7 @@ class RoleplaySession:
             return draft
         try:
             messages = load_prompt("hint").messages(draft=draft)
-            reply = self.model.bind(max_tokens=RECRUITER_MAX_TOKENS).invoke(_to_langchain(messages))
+            reply = self.model.bind(max_tokens=RECRUITER_MAX_TOKENS).invoke(to_langchain(messages))
             text = clean_reply(str(reply.content))
         except Exception:  # the draft is always a good answer
             return draft
