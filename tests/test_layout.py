@@ -36,11 +36,9 @@ LAYERS = {
 # Loaded inside the function that needs them: each costs from 50 ms to seconds to import.
 HEAVY = {
     "chromadb",
-    "langchain",
     "langchain_chroma",
     "langchain_core",
     "langchain_openai",
-    "langchain_text_splitters",
     "llama_cpp",
     "matplotlib",
     "numpy",
