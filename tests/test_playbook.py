@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from coach.knowledge.extraction import (
     CHECKED_FIELDS,
     extract_playbook,
-    key_points,
     render_playbook_rows,
 )
+from coach.knowledge.markdown import key_points
 from coach.negotiation.components import (
     BASE,
     BONUS_PCT,

@@ -10,11 +10,12 @@ import pytest
 from test_recruiter import cerebras_playbook
 
 from coach.config import Settings
+from coach.guard.replies import LEAK, check_reply, clean_reply, leak_problems
 from coach.models import providers
 from coach.models.fake_llm import FakeLlama
 from coach.negotiation.money import format_money
 from coach.roleplay import history
-from coach.roleplay.session import LEAK, RoleplaySession, check_reply, clean_reply, leak_problems
+from coach.roleplay.session import RoleplaySession
 
 PB = cerebras_playbook()
 ANCHOR = "I'm targeting $268K base and 30% more shares."
@@ -348,7 +349,7 @@ def test_the_eval_cases_pass_with_the_fake_model(settings: Settings) -> None:
 
 
 def test_candidate_figures_are_masked_before_the_model_sees_them(settings: Settings) -> None:
-    from coach.roleplay.session import mask_figures
+    from coach.guard.replies import mask_figures
 
     assert mask_figures("I want 270k base and $300K equity, 25% more shares") == (
         "I want [amount] base and [amount] equity, [amount] more shares"

@@ -22,12 +22,13 @@ import yaml
 
 from coach.config import Settings
 from coach.errors import InputError
+from coach.guard.replies import leak_problems, role_problems
 from coach.knowledge.extraction import extract_playbook
 from coach.models import providers
 from coach.models.fake_llm import FakeLlama
 from coach.negotiation.offers import describe_offer
 from coach.negotiation.playbook import Playbook
-from coach.roleplay.session import RoleplaySession, leak_problems, role_problems
+from coach.roleplay.session import RoleplaySession
 
 
 @dataclass

@@ -13,13 +13,12 @@ from __future__ import annotations
 import re
 
 from coach.knowledge.chunking import heading_of
+from coach.knowledge.guide_lists import ROLE_NOUNS, competing_offers, scripts_and_levers
 from coach.knowledge.markdown import (
     SECTION_SEP,
     GuideLine,
     cite,
-    key_points,
     markdown_tables,
-    quote_in,
     row_cells,
     scan_lines,
     sentence_spans,
@@ -37,16 +36,13 @@ from coach.negotiation.components import (
     SIGN_ON,
     TOTAL_COMP,
     format_span,
-    whole_dollars,
 )
 from coach.negotiation.money import Figure, find_figures, format_money
 from coach.negotiation.playbook import (
-    CompetingOffer,
     Playbook,
     Premium,
     Range,
     RegionBand,
-    Script,
     Source,
     Threshold,
 )
@@ -55,14 +51,6 @@ CHECKED_FIELDS = ["bands", "target", "walk_away", "competing_offers", "scripts"]
 
 _GUIDE_WORDS = {"global", "negotiation", "negotiating", "guide", "playbook", "handbook"}
 _GUIDE_WORDS |= {"compensation", "comp", "salary", "offer", "notes", "cheat", "sheet"}
-_ROLE_NOUNS = {"engineer", "scientist", "developer", "manager", "designer", "analyst"}
-_ROLE_NOUNS |= {"architect", "researcher", "lead", "director", "swe", "sde", "pm", "sre"}
-_ROLE_NOUNS |= {"consultant", "specialist", "administrator", "programmer", "head", "vp"}
-# Words that qualify a company in an offer list ("Google ML", "Datadog Staff DS").
-_ROLE_TOKENS = _ROLE_NOUNS | {"ml", "ai", "eng", "engineering", "ds", "data", "science"}
-_ROLE_TOKENS |= {"backend", "frontend", "infra", "staff", "senior", "sr", "principal", "mle"}
-_LEVEL_TOKEN = re.compile(r"^(?:[lei]\d+|ic\d+)$", re.I)
-
 _REGION_HEADER = re.compile(r"region|location|office|metro|city|geo|market|site|country", re.I)
 _NOT_REGION_HEADER = re.compile(r"level|title|role|component|band|grade", re.I)
 # Column headers in priority order ("Total Comp" must not fall to "comp"); a header may say
@@ -82,16 +70,6 @@ _WALK_CUE = re.compile(
 _PREMIUM_AFTER = re.compile(r"^\s*((?:[A-Za-z][\w/-]*\s+){0,2}?)premium\b", re.I)
 _PREMIUM_BEFORE = re.compile(r"((?:[A-Za-z][\w/-]*\s+){0,2})premium\s*(?::|of|is|=)?\s*$", re.I)
 _STOPWORDS = {"the", "a", "an", "with", "and", "of", "our", "your", "my", "this", "plus"}
-_OFFER_WHO = re.compile(r"^\s*(?P<who>[A-Z][\w&.'’ -]*?)\s*(?:\bat\b|@|:|—|–|-)\s*$")
-_OFFER_FROM = re.compile(  # "a competing offer from Stripe at $410K TC"
-    r"\b(?:offers?|one|another)\s+from\s+(?P<who>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*)"
-    r"\s+(?:at|of|for|worth)\s+$"
-)
-_MEASURE = re.compile(r"^\W*(?:(?P<tc>tc|total comp\w*)\b|(?P<base>base)\b)?", re.I)
-_LEVER = re.compile(r"^\s*\d+[.)]\s+\*\*(?P<label>[^*]+?):?\*\*:?\s*(?P<rest>.*)$")
-_LABEL = re.compile(r"^\s*\*\*(?P<label>[^*]{2,60}?):?\*\*:?\s*(?P<rest>.+)$")
-_SHARE_HEADING = re.compile(r"\b(?:share|shares|equity|stock|rsus?)\b", re.I)
-_SCRIPT_HEADING = re.compile(r"negotiate up|script|pitch|counter", re.I)
 
 
 def _role_and_company(title: str) -> tuple[str, str]:
@@ -109,7 +87,7 @@ def _role_and_company(title: str) -> tuple[str, str]:
         if " at " in part:
             role, company = part.rsplit(" at ", 1)
             return role.strip(), company.strip()
-    is_role = [any(w.lower().strip(".,()") in _ROLE_NOUNS for w in p.split()) for p in parts]
+    is_role = [any(w.lower().strip(".,()") in ROLE_NOUNS for w in p.split()) for p in parts]
     if len(parts) < 2:
         # A lone phrase is a role only if it names one ("Salary Negotiation Basics" is not).
         return (parts[0] if parts and is_role[0] else ""), ""
@@ -234,94 +212,6 @@ def _premiums(guide: str, lines: list[GuideLine]) -> list[Premium]:
     return list(premiums.values())
 
 
-def _company_name(who: str) -> str:
-    words = who.split()
-    while len(words) > 1 and (words[-1].lower() in _ROLE_TOKENS or _LEVEL_TOKEN.match(words[-1])):
-        words.pop()
-    return " ".join(words)
-
-
-def _offer(
-    guide: str, line: GuideLine, who: str, fig: Figure, tail: str, quote: str
-) -> CompetingOffer:
-    """A competing offer; it measures base only when the guide says so, else total comp."""
-    measure = _MEASURE.match(tail)
-    kind = BASE if measure and measure.group("base") else TOTAL_COMP
-    return CompetingOffer(_company_name(who), whole_dollars(fig.low), kind, cite(guide, line, quote))
-
-
-def _offer_from_item(guide: str, line: GuideLine, item: str) -> CompetingOffer | None:
-    """An offer from a list item like ``Google ML at $455K TC`` or ``Airbnb: $395K TC``."""
-    money = [f for f in find_figures(item) if f.kind == "money"]
-    if len(money) != 1 or not (who := _OFFER_WHO.match(item[: money[0].start])):
-        return None
-    tail = item[money[0].end :].strip(" .*")
-    if tail and not re.match(r"(?:tc|total comp|base|offer)\b", tail, re.I):
-        return None  # trailing words mean this is not an offer ("$10B OpenAI Deal")
-    return _offer(guide, line, who.group("who").strip(), money[0], tail, item)
-
-
-def _competing_offers(guide: str, lines: list[GuideLine]) -> list[CompetingOffer]:
-    offers: list[CompetingOffer] = []
-    for line in lines:
-        items = [
-            i
-            for b in re.findall(r"\[([^\[\]]+)\]", line.plain)
-            for i in re.split(r"\s+/\s+|;\s*|,\s+|\s+\|\s+", b)
-        ]
-        if re.search(r"competing|offers", line.heading, re.I) and re.match(
-            r"\s*(?:[-*+]|\d+[.)])\s", line.raw
-        ):
-            items.append(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line.plain))
-        found = [_offer_from_item(guide, line, item) for item in items]
-        for fig in find_figures(line.plain):
-            if fig.kind == "money" and (m := _OFFER_FROM.search(line.plain[: fig.start])):
-                tail = line.plain[fig.end : fig.end + 30]
-                measure = _MEASURE.match(tail)
-                quote = line.plain[m.start() : fig.end + (measure.end() if measure else 0)]
-                found.append(_offer(guide, line, m.group("who"), fig, tail, quote))
-        seen = {o.company.lower() for o in offers}
-        for offer in found:
-            if offer and offer.company.lower() not in seen:
-                offers.append(offer)
-                seen.add(offer.company.lower())
-    return offers
-
-
-def _script(name: str, title: str, text: str, source: Source) -> Script:
-    return Script(name, title.strip(), text, key_points(text), source)
-
-
-def _script_slug(label: str) -> str:
-    return re.sub(r"(?:-(?:strategy|script))+$", "", slug(label)) or "script"
-
-
-def _scripts(guide: str, lines: list[GuideLine]) -> tuple[list[Script], list[Script]]:
-    """(scripts, levers): the share-premium and labelled/heading scripts, and numbered levers."""
-    scripts: dict[str, Script] = {}
-    levers: list[Script] = []
-    for line in lines:
-        body = re.sub(r"^\s*>\s*", "", line.raw)  # blockquoted scripts read the same
-        if lever := _LEVER.match(body):
-            text = quote_in(lever.group("rest")) or strip_markup(lever.group("rest"))
-            if text:
-                label = lever.group("label").strip()
-                levers.append(_script(slug(label), label, text, cite(guide, line, text)))
-            continue
-        if not (quote := quote_in(line.plain)):
-            continue
-        if (labelled := _LABEL.match(body)) and quote_in(labelled.group("rest")):
-            name, title = _script_slug(labelled.group("label")), labelled.group("label")
-        elif _SHARE_HEADING.search(line.heading):
-            name, title = "share-premium", line.heading
-        elif _SCRIPT_HEADING.search(line.heading):
-            name, title = _script_slug(line.heading), line.heading
-        else:
-            continue
-        scripts.setdefault(name, _script(name, title, quote, cite(guide, line, quote)))
-    return list(scripts.values()), levers
-
-
 def _level_mapping(lines: list[GuideLine]) -> str:
     for line in lines:
         if match := re.match(r"^\s*level mapping\s*:\s*(.+)$", line.plain, re.I):
@@ -337,7 +227,7 @@ def extract_playbook(guide_id: str, text: str, title: str | None = None) -> Play
     # A title that is only the guide id names no role or company.
     role, company = _role_and_company(title) if title != guide_id else ("", "")
     lines = scan_lines(text, title)
-    scripts, levers = _scripts(guide_id, lines)
+    scripts, levers = scripts_and_levers(guide_id, lines)
     pb = Playbook(
         guide=guide_id,
         title=title,
@@ -348,7 +238,7 @@ def extract_playbook(guide_id: str, text: str, title: str | None = None) -> Play
         premiums=_premiums(guide_id, lines),
         target=_threshold(guide_id, lines, _TARGET_CUE, high=True),
         walk_away=_threshold(guide_id, lines, _WALK_CUE, high=False),
-        competing_offers=_competing_offers(guide_id, lines),
+        competing_offers=competing_offers(guide_id, lines),
         scripts=scripts,
         levers=levers,
     )
