@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.advice.drafting import (
     NOT_COVERED,
@@ -39,6 +39,10 @@ from coach.models import providers
 from coach.models.messages import to_langchain
 from coach.models.prompts import load_prompt
 from coach.negotiation.playbook import Playbook
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 
 COVERED_SIMILARITY = 0.22  # with at least one meaningful shared term
 CLOSE_SIMILARITY = 0.5  # close enough in meaning with no shared term at all
@@ -88,7 +92,12 @@ class Prepared:
 class Advisor:
     """Answers questions from the stored guides (see the module docstring for the flow)."""
 
-    def __init__(self, settings: Settings, store: Any = None, model: Any = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: KnowledgeStore | None = None,
+        model: BaseChatModel | None = None,
+    ) -> None:
         from langchain_core.output_parsers import StrOutputParser
         from langchain_core.runnables import RunnableLambda
 

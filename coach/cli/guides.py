@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from coach.cli.common import AddCommand, emit_json, ensure_knowledge, progress_bar, settings_from
 
@@ -56,7 +56,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     paths = args.paths or [default_knowledge_dir()]
     with progress_bar(args, MofNCompleteColumn()) as progress:
 
-        def on_file(path: Path) -> Any:
+        def on_file(path: Path) -> Callable[[int, int], None]:
             task = progress.add_task(f"embedding {path.name}", total=None)
             return lambda done, total: progress.update(task, completed=done, total=total)
 

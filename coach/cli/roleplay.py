@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,7 +152,7 @@ def rehearse(
     guide: str | None,
     attempt: str | None = None,
     as_json: bool = False,
-    emit: Any = print,
+    emit: Callable[[Any], None] = print,
 ) -> int:
     """Score one attempt (given, or typed in a loop until the person stops)."""
     from coach.roleplay.rehearsal import find_script, save_rehearsal, score_rehearsal

@@ -40,12 +40,12 @@ def _first_and_total(pieces: Iterator[str]) -> tuple[float, float, str]:
     return (first if first is not None else total), total, text
 
 
-def _asked(advisor: Any, question: str) -> Iterator[str]:
+def _asked(advisor: Advisor, question: str) -> Iterator[str]:
     """The answer stream, with retrieval inside the timed part (it runs on first ``next``)."""
     yield from advisor.stream(question)
 
 
-def _followed_up(conversation: Any, question: str) -> Iterator[str]:
+def _followed_up(conversation: Conversation, question: str) -> Iterator[str]:
     yield from conversation.ask(question)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -29,6 +29,10 @@ from coach.guard.meaning import ACCEPT_ADVICE
 from coach.knowledge.library import default_knowledge_dir, ingest_paths, open_store
 from coach.models import providers
 from coach.models.fake_llm import FakeLlama
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 
 ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay")
 # Rates that must be perfect for the run to pass; recall is reported, with a floor.
@@ -53,13 +57,13 @@ def _cases(name: str) -> Any:
     return yaml.safe_load((evals_dir() / name).read_text(encoding="utf-8"))
 
 
-def _advisor(settings: Settings, model: Any = None) -> Any:
+def _advisor(settings: Settings, model: BaseChatModel | None = None) -> Advisor:
     store = open_store(settings)
     ingest_paths(settings, [default_knowledge_dir()])  # idempotent: usually "unchanged"
     return Advisor(settings, store=store, model=model)
 
 
-def run_qa(settings: Settings, advisor: Any) -> dict[str, Any]:
+def run_qa(settings: Settings, advisor: Advisor) -> dict[str, Any]:
     rows, expected_total, expected_found = [], 0, 0
     grounded = not_covered_ok = not_covered_total = 0
     for case in _cases("qa_cases.yaml"):
@@ -98,7 +102,7 @@ def run_qa(settings: Settings, advisor: Any) -> dict[str, Any]:
     }
 
 
-def run_counter(settings: Settings, advisor: Any) -> dict[str, Any]:
+def run_counter(settings: Settings, advisor: Advisor) -> dict[str, Any]:
     rows, verdict_ok, compliant, grounded = [], 0, 0, 0
     for case in _cases("counter_cases.yaml"):
         offer = {k: float(v) for k, v in case["offer"].items()}
@@ -138,7 +142,7 @@ def run_guard(settings: Settings) -> dict[str, Any]:
     return {"cases": len(rows), "block_rate": blocked / len(rows), "rows": rows}
 
 
-def run_fairness(settings: Settings, advisor: Any) -> dict[str, Any]:
+def run_fairness(settings: Settings, advisor: Advisor) -> dict[str, Any]:
     spec = _cases("fairness_cases.yaml")
     answers = [advisor.ask(spec["template"].format(intro=intro)) for intro in spec["intros"]]
     figure_sets = [frozenset(allowed_values([a.answer])) for a in answers]

@@ -17,7 +17,7 @@ from coach._data import bundled
 from coach.config import Settings
 from coach.errors import CoachError, InputError
 from coach.knowledge.ingest import guide_files, ingest_file
-from coach.knowledge.store import KnowledgeStore
+from coach.knowledge.store import GuideRecord, KnowledgeStore
 from coach.models import providers
 from coach.negotiation.playbook import Playbook
 
@@ -27,13 +27,13 @@ def default_knowledge_dir() -> Path:
     return bundled("knowledge")
 
 
-def open_store(settings: Settings) -> Any:
+def open_store(settings: Settings) -> KnowledgeStore:
     """The knowledge store for ``settings`` with its matching embedding function."""
 
     return KnowledgeStore(settings, providers.embeddings(settings))
 
 
-def require_guide(store: Any, guide_id: str) -> Any:
+def require_guide(store: KnowledgeStore, guide_id: str) -> GuideRecord:
     """The manifest record for ``guide_id``, or an error listing the stored guides."""
     record = store.guide(guide_id)
     if record is None:
@@ -45,7 +45,7 @@ def require_guide(store: Any, guide_id: str) -> Any:
     return record
 
 
-def load_playbook(store: Any, guide_id: str | None = None) -> Playbook:
+def load_playbook(store: KnowledgeStore, guide_id: str | None = None) -> Playbook:
     """The playbook of ``guide_id``, or of the only guide with a pay table when none is given."""
     if guide_id:
         return Playbook.from_dict(json.loads(require_guide(store, guide_id).playbook_json))

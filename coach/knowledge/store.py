@@ -13,10 +13,15 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.config import Settings
 from coach.errors import StoreError
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from langchain_core.embeddings import Embeddings
+
 
 MANIFEST = "coach-manifest"
 
@@ -36,7 +41,7 @@ class GuideRecord:
     playbook_json: str
 
 
-def _client(settings: Settings) -> Any:
+def _client(settings: Settings) -> ClientAPI:
     # Chroma must not phone home: the coach promises to stay offline.
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
@@ -78,7 +83,7 @@ def _client(settings: Settings) -> Any:
 class KnowledgeStore:
     """Chunks and guide manifest for one embedding model, in one Chroma database."""
 
-    def __init__(self, settings: Settings, embedding: Any) -> None:
+    def __init__(self, settings: Settings, embedding: Embeddings) -> None:
         from langchain_chroma import Chroma
 
         self.settings = settings

@@ -13,12 +13,16 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import yaml
 
 from coach._data import bundled
 from coach.errors import CoachError
+
+if TYPE_CHECKING:
+    from langchain_core.prompts import ChatPromptTemplate
+
 
 _VARIABLE = re.compile(r"(?<!\{)\{([a-zA-Z_][a-zA-Z0-9_]*)\}(?!\})")
 _PART = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
@@ -50,7 +54,7 @@ class PromptTemplate:
             {"role": "user", "content": _fill(self.user, values)},
         ]
 
-    def chat_prompt(self) -> Any:
+    def chat_prompt(self) -> ChatPromptTemplate:
         """The same template as a LangChain ``ChatPromptTemplate`` for LCEL chains."""
         from langchain_core.prompts import ChatPromptTemplate
 

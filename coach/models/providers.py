@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from coach.config import DEFAULT_OPENAI_EMBEDDING_MODEL, DEFAULT_OPENAI_MODEL, Settings
 from coach.errors import ProviderError
@@ -18,6 +18,11 @@ from coach.models.embeddings import MiniLMEmbeddings
 from coach.models.fake_llm import FakeLlama
 from coach.models.local_llm import get_local_llama
 from coach.models.model_files import assemble_model, check_gguf
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
+
 
 
 class StreamingEngine(Protocol):
@@ -105,7 +110,7 @@ def local_engine(settings: Settings) -> StreamingEngine:
     return get_local_llama(path, settings.threads, settings.context_tokens, settings.cache_dir)
 
 
-def chat_model(settings: Settings, engine: StreamingEngine | None = None) -> Any:
+def chat_model(settings: Settings, engine: StreamingEngine | None = None) -> BaseChatModel:
     """The LangChain chat model for ``settings.provider`` (one instance per process)."""
     key = (
         settings.provider,
@@ -139,7 +144,7 @@ def _openai_key(settings: Settings, needed_for: str, otherwise: str) -> str:
     return key
 
 
-def _openai_chat_model(settings: Settings) -> Any:
+def _openai_chat_model(settings: Settings) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 
     if settings.provider == "openai":
@@ -175,7 +180,7 @@ def _openai_chat_model(settings: Settings) -> Any:
     )
 
 
-def embeddings(settings: Settings) -> Any:
+def embeddings(settings: Settings) -> Embeddings:
     """The embedding function that matches ``settings.embeddings``."""
     if settings.embeddings == "openai":
         from langchain_openai import OpenAIEmbeddings

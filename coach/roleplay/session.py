@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.config import Settings
 from coach.guard.figures import allowed_values, check_figures
@@ -31,6 +31,10 @@ from coach.roleplay.recruiter import RecruiterMove, next_move, opening_move
 from coach.roleplay.scorecard import Line, Scorecard
 from coach.roleplay.scoring import build_scorecard
 from coach.roleplay.tips import next_step_hint
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 
 RECRUITER_MAX_TOKENS = 90  # one or two sentences; a long reply is where drift starts
 PROMPT_CANDIDATE_CHARS = 500
@@ -85,7 +89,7 @@ class RoleplaySession:
         region: str | None = None,
         persona: str = "firm",
         seed: int | None = None,
-        model: Any = None,
+        model: BaseChatModel | None = None,
         persist: bool = True,
         word_hints: bool = True,
         max_rounds: int = MAX_ROUNDS,
