@@ -16,21 +16,21 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # llama.cpp is built here, portably (no -march=native, no AMX), before anything else can
-# pull llama-cpp-python in and let pip build it natively. See coach/runtime_build.py.
-$(RUNTIME): coach/runtime_build.py | $(BIN)/python
-	$(BIN)/python -m coach.runtime_build
+# pull llama-cpp-python in and let pip build it natively. See coach/models/runtime_build.py.
+$(RUNTIME): coach/models/runtime_build.py | $(BIN)/python
+	$(BIN)/python -m coach.models.runtime_build
 	touch $(RUNTIME)
 
 $(STAMP): pyproject.toml $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e ".[local,dev,plot]"
 	# Fails if pip replaced the portable llama.cpp build with one of its own.
-	$(BIN)/python -m coach.runtime_build --check
+	$(BIN)/python -m coach.models.runtime_build --check
 	touch $(STAMP)
 
 setup: $(STAMP)
 
 runtime:
-	$(BIN)/python -m coach.runtime_build
+	$(BIN)/python -m coach.models.runtime_build
 
 run: setup
 	$(BIN)/coach setup

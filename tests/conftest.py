@@ -38,7 +38,8 @@ _ISOLATED_ENV = (
 
 def clear_coach_caches() -> None:
     """Forget cached Chroma clients and chat models (they are keyed by settings)."""
-    from coach import providers, vectorstore
+    from coach.knowledge import store as vectorstore
+    from coach.models import providers
 
     vectorstore._CLIENTS.clear()
     providers._CHAT_MODELS.clear()
@@ -60,7 +61,7 @@ def coach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 @pytest.fixture(scope="session")
 def minilm() -> Any:
     """The real offline embedding model, loaded once per test session."""
-    from coach.embeddings import MiniLMEmbeddings
+    from coach.models.embeddings import MiniLMEmbeddings
 
     return MiniLMEmbeddings(threads=2)
 
@@ -76,7 +77,7 @@ def settings(coach_home: Path) -> Any:
 @pytest.fixture
 def make_store(settings: Any, minilm: Any) -> Callable[..., Any]:
     """Build a KnowledgeStore on this test's home (call again to get a fresh handle)."""
-    from coach.vectorstore import KnowledgeStore
+    from coach.knowledge.store import KnowledgeStore
 
     def make(for_settings: Any = None) -> Any:
         return KnowledgeStore(for_settings or settings, minilm)
@@ -94,8 +95,8 @@ def store(make_store: Callable[..., Any]) -> Any:
 def knowledge_home(tmp_path_factory: pytest.TempPathFactory, minilm: Any) -> Path:
     """A data folder with the bundled knowledge/ guides ingested once. Read-only for tests."""
     from coach.config import Settings
-    from coach.ingest import guide_files, ingest_file
-    from coach.vectorstore import KnowledgeStore
+    from coach.knowledge.ingest import guide_files, ingest_file
+    from coach.knowledge.store import KnowledgeStore
 
     home = tmp_path_factory.mktemp("knowledge-home")
     store = KnowledgeStore(Settings(home=home, provider="fake", embeddings="local"), minilm)
@@ -114,7 +115,7 @@ def knowledge_settings(knowledge_home: Path) -> Any:
 @pytest.fixture
 def knowledge_store(knowledge_settings: Any, minilm: Any) -> Any:
     """A handle on the shared, pre-ingested store (do not write to it)."""
-    from coach.vectorstore import KnowledgeStore
+    from coach.knowledge.store import KnowledgeStore
 
     return KnowledgeStore(knowledge_settings, minilm)
 
@@ -122,9 +123,9 @@ def knowledge_store(knowledge_settings: Any, minilm: Any) -> Any:
 @pytest.fixture
 def fake_advisor(knowledge_settings: Any, knowledge_store: Any) -> Callable[..., Any]:
     """An Advisor over the shared store whose model replies with ``responses`` (or the draft)."""
-    from coach.advisor import Advisor
-    from coach.fake_llm import FakeLlama
-    from coach.providers import chat_model
+    from coach.advice.advisor import Advisor
+    from coach.models.fake_llm import FakeLlama
+    from coach.models.providers import chat_model
 
     def make(responses: list[str] | None = None, store: Any = None, settings: Any = None) -> Any:
         engine = FakeLlama(responses)

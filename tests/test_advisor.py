@@ -1,4 +1,4 @@
-"""Tests for coach.advisor and coach.chat on the fake provider: grounding, retry, fallback."""
+"""Tests for coach.advice.advisor and coach.advice.conversation on the fake provider: grounding, retry, fallback."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from coach.advisor import Answer, AnswerStream
-from coach.chat import HISTORY_TOKEN_BUDGET, Conversation
-from coach.drafting import NOT_COVERED
+from coach.advice.advisor import Answer, AnswerStream
+from coach.advice.conversation import HISTORY_TOKEN_BUDGET, Conversation
+from coach.advice.drafting import NOT_COVERED
 from coach.errors import InputError
-from coach.money import find_figures
-from coach.profile import Profile, save_profile
+from coach.negotiation.money import find_figures
+from coach.negotiation.profile import Profile, save_profile
 
 REMOTE_US = "What is the base salary range for Remote US?"
 NOT_COVERED_QUESTIONS = [
@@ -244,7 +244,7 @@ def test_prompt_carries_question_and_draft(fake_advisor: Any) -> None:
 
 
 def test_counter_wording_is_held_to_the_engine_figures(fake_advisor: Any) -> None:
-    from coach.counsel import counsel_offer
+    from coach.advice.counsel import counsel_offer
 
     advisor = fake_advisor(["Counter at $275K, you deserve it."])
     result = counsel_offer(advisor.settings, "Sunnyvale", {"base": 240_000}, advisor=advisor)
@@ -259,9 +259,9 @@ def test_counter_wording_is_held_to_the_engine_figures(fake_advisor: Any) -> Non
 
 
 def test_counter_wording_from_the_model_is_kept_when_grounded(fake_advisor: Any) -> None:
-    from coach.counsel import counsel_offer
-    from coach.engine import evaluate_offer
-    from coach.library import load_playbook
+    from coach.advice.counsel import counsel_offer
+    from coach.knowledge.library import load_playbook
+    from coach.negotiation.counter import evaluate_offer
 
     advisor = fake_advisor()
     playbook = load_playbook(advisor.store)
@@ -282,9 +282,9 @@ def test_counter_wording_from_the_model_is_kept_when_grounded(fake_advisor: Any)
     ids=["accept-advice", "swapped-roles"],
 )
 def test_counter_wording_that_changes_the_decision_falls_back(fake_advisor: Any, bad: str) -> None:
-    from coach.counsel import counsel_offer
-    from coach.engine import evaluate_offer
-    from coach.library import load_playbook
+    from coach.advice.counsel import counsel_offer
+    from coach.knowledge.library import load_playbook
+    from coach.negotiation.counter import evaluate_offer
 
     advisor = fake_advisor()
     message = evaluate_offer(load_playbook(advisor.store), "Sunnyvale", {"base": 240_000}).message

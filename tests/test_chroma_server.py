@@ -129,10 +129,10 @@ def test_ingest_and_ask_through_the_server(
 
 
 def test_server_store_survives_a_new_client(server_env: int) -> None:
-    from coach import vectorstore
     from coach.config import load_settings
-    from coach.library import ingest_paths, open_store
-    from coach.retrieval import HybridRetriever
+    from coach.knowledge import store as vectorstore
+    from coach.knowledge.library import ingest_paths, open_store
+    from coach.knowledge.retrieval import HybridRetriever
 
     settings = load_settings()
     assert not ingest_paths(settings, [KNOWLEDGE_DIR]).failures  # "unchanged" if already there
@@ -164,7 +164,7 @@ def test_closed_port_is_one_store_error_line(
 def test_closed_port_error_type() -> None:
     from coach.config import Settings
     from coach.errors import StoreError
-    from coach.vectorstore import _client
+    from coach.knowledge.store import open_client
 
     with pytest.raises(StoreError, match="Cannot reach the Chroma server"):
-        _client(Settings(home=Path("/unused"), chroma_host="127.0.0.1", chroma_port=free_port()))
+        open_client(Settings(home=Path("/unused"), chroma_host="127.0.0.1", chroma_port=free_port()))

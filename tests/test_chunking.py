@@ -1,4 +1,4 @@
-"""Tests for coach.chunking: sections, line spans, tables and the token limit."""
+"""Tests for coach.knowledge.chunking: sections, line spans, tables and the token limit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.chunking import (
+from coach.knowledge.chunking import (
     MAX_CHUNK_TOKENS,
     Chunk,
     chunk_guide,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from coach.advice.drafting import NOT_COVERED
 from coach.cli import main
-from coach.drafting import NOT_COVERED
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_GUIDES = ROOT / "tests" / "fixtures" / "guides"
@@ -458,7 +458,7 @@ def test_closed_stdout_pipe_is_not_blamed_on_the_model_server(
 def test_unexpected_error_is_one_line_with_exit_1(
     capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coach import cli_commands
+    from coach.cli import guides as cli_commands
 
     def broken(args: Any) -> int:
         raise RuntimeError("boom")

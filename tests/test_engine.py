@@ -1,4 +1,4 @@
-"""Tests for coach.engine: verdicts, counters, regions and profile overrides."""
+"""Tests for coach.negotiation.counter: verdicts, counters, regions and profile overrides."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.engine import (
+from coach.errors import InputError
+from coach.guard.figures import allowed_values, check_figures
+from coach.knowledge.extraction import extract_playbook
+from coach.negotiation.counter import (
     ACCEPTABLE,
     BELOW,
     MEETS,
@@ -18,12 +21,9 @@ from coach.engine import (
     thresholds,
     verdict_for,
 )
-from coach.errors import InputError
-from coach.guard import allowed_values, check_figures
-from coach.money import MAX_AMOUNT
-from coach.playbook import extract_playbook
-from coach.profile import Profile
-from coach.terms import Playbook
+from coach.negotiation.money import MAX_AMOUNT
+from coach.negotiation.playbook import Playbook
+from coach.negotiation.profile import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_GUIDES = ROOT / "tests" / "fixtures" / "guides"
@@ -257,8 +257,8 @@ def test_counter_is_never_below_target_walk_away_or_offer(
 
 
 def test_profile_figures_merge_into_a_playbook_copy() -> None:
-    from coach.profile import Profile, with_profile
-    from coach.terms import Playbook
+    from coach.negotiation.playbook import Playbook
+    from coach.negotiation.profile import Profile, with_profile
 
     base = Playbook(guide="g", title="G")
     merged = with_profile(base, Profile(walk_away={"base": 255_000.0}, target={"base": 280_000.0}))
@@ -269,8 +269,8 @@ def test_profile_figures_merge_into_a_playbook_copy() -> None:
 
 
 def test_profile_figures_override_the_guides_in_the_copy_only() -> None:
-    from coach.profile import Profile, with_profile
-    from coach.terms import Playbook, Source, Threshold
+    from coach.negotiation.playbook import Playbook, Source, Threshold
+    from coach.negotiation.profile import Profile, with_profile
 
     src = Source("g", "G › Levers", 3, "Accept at $248K+ base and 20%+ share premium.")
     base = Playbook(

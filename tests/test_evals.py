@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from coach.config import load_settings
-from coach.evals import format_report, run_evals
+from coach.evaluation.runner import format_report, run_evals
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_every_suite_passes_on_the_fake_provider(fake_settings: Any) -> None:
 def test_a_guard_that_lets_figures_through_fails_the_run(
     fake_settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coach import guard
+    from coach.guard import figures as guard
 
     class Blind(guard.AnswerChecker):
         def figure_problem(self, tag: Any) -> str | None:
@@ -45,7 +45,7 @@ def test_a_guard_that_lets_figures_through_fails_the_run(
         def problems(self, text: str) -> list[str]:
             return []
 
-    monkeypatch.setattr("coach.advisor.AnswerChecker", Blind)
+    monkeypatch.setattr("coach.advice.advisor.AnswerChecker", Blind)
     report = run_evals(fake_settings, suites=["guard"])
     assert not report["passed"]
     assert report["guard"]["block_rate"] < 1.0

@@ -1,4 +1,4 @@
-"""Tests for coach.guard: figure grounding and the streaming guard."""
+"""Tests for coach.guard.figures: figure grounding and the streaming guard."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from coach.guard import (
+from coach.guard.figures import (
     AnswerChecker,
     GuardedStream,
     GuardRejected,
@@ -14,8 +14,8 @@ from coach.guard import (
     check_figures,
     is_grounded,
 )
-from coach.meaning import MeaningCheck
-from coach.money import find_figures
+from coach.guard.meaning import MeaningCheck
+from coach.negotiation.money import find_figures
 
 SOURCES = [
     "| Remote US | $208K–$262K | $258K–$455K | 15–20% | $302K–$428K |",

@@ -1,4 +1,4 @@
-"""Tests for coach.history: the SQLite practice log, written turn by turn."""
+"""Tests for coach.roleplay.history: the SQLite practice log, written turn by turn."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from coach import history
 from coach.errors import InputError, StoreError
+from coach.roleplay import history
 
 
 @pytest.fixture

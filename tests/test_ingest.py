@@ -1,4 +1,4 @@
-"""Tests for coach.ingest and coach.library: validation, idempotency, crash safety."""
+"""Tests for coach.knowledge.ingest and coach.knowledge.library: validation, idempotency, crash safety."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from coach import vectorstore
 from coach.errors import CoachError, InputError
-from coach.ingest import (
+from coach.knowledge import store as vectorstore
+from coach.knowledge.ingest import (
     EMBED_BATCH,
     MAX_BYTES,
     guide_files,
@@ -19,8 +19,8 @@ from coach.ingest import (
     ingest_text,
     read_guide,
 )
-from coach.library import ingest_paths, load_playbook, require_guide
-from coach.retrieval import HybridRetriever
+from coach.knowledge.library import ingest_paths, load_playbook, require_guide
+from coach.knowledge.retrieval import HybridRetriever
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_GUIDES = ROOT / "tests" / "fixtures" / "guides"
@@ -385,7 +385,7 @@ def test_failed_file_never_removes_stored_guides(tmp_path: Path, settings: Any) 
     report = ingest_paths(settings, [good])
     assert report.failures and not report.results
     vectorstore._CLIENTS.clear()
-    from coach.library import open_store
+    from coach.knowledge.library import open_store
 
     reopened = open_store(settings)
     assert [g.guide_id for g in reopened.guides()] == ["widget-co"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from coach.money import find_figures
+from coach.negotiation.money import find_figures
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ def values(text: str) -> set[tuple[str, float]]:
 
 def _verified_copy() -> Path | None:
     """An already assembled and verified GGUF (with its marker), if one is around."""
-    from coach.model_files import GGUF_NAME, _is_verified
+    from coach.models.model_files import GGUF_NAME, _is_verified
 
     folders = []
     if env := os.environ.get("COACH_TEST_MODELS_DIR"):
@@ -53,7 +53,7 @@ def _why_unavailable() -> str | None:
     if _verified_copy() is not None:
         return None
     from coach.errors import ProviderError
-    from coach.model_files import part_files
+    from coach.models.model_files import part_files
 
     try:
         part_files()
@@ -68,8 +68,8 @@ def local_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if reason := _why_unavailable():
         pytest.skip(reason)
     from coach.config import Settings
-    from coach.library import ingest_paths
-    from coach.model_files import assemble_model
+    from coach.knowledge.library import ingest_paths
+    from coach.models.model_files import assemble_model
 
     home = tmp_path_factory.mktemp("local-model-home")
     settings = Settings(home=home, provider="local", embeddings="local")
@@ -97,7 +97,7 @@ def local_settings(local_home: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_ask_remote_us_is_grounded_and_cited(local_settings: Any) -> None:
-    from coach.advisor import Advisor
+    from coach.advice.advisor import Advisor
 
     answer = Advisor(local_settings).ask(REMOTE_US)
     assert {("money", 208_000.0), ("money", 262_000.0)} <= values(answer.answer), answer.answer
@@ -125,8 +125,8 @@ def test_counter_cli_on_the_real_model(
 
 
 def test_two_turn_chat_reuses_the_prompt_prefix(local_settings: Any) -> None:
-    from coach.advisor import Advisor
-    from coach.chat import Conversation
+    from coach.advice.advisor import Advisor
+    from coach.advice.conversation import Conversation
 
     advisor = Advisor(local_settings)
     engine = advisor.model.engine  # the LocalLlama behind the LangChain adapter
@@ -153,8 +153,8 @@ def test_two_turn_chat_reuses_the_prompt_prefix(local_settings: Any) -> None:
 
 
 def test_short_scripted_roleplay_on_the_real_model(local_settings: Any) -> None:
-    from coach.library import load_playbook, open_store
-    from coach.roleplay import RoleplaySession
+    from coach.knowledge.library import load_playbook, open_store
+    from coach.roleplay.session import RoleplaySession
 
     playbook = load_playbook(open_store(local_settings), "cerebras-ml-ai-engineer")
     session = RoleplaySession(

@@ -1,4 +1,4 @@
-"""Tests for coach.money: parsing, finding and formatting money and percentages."""
+"""Tests for coach.negotiation.money: parsing, finding and formatting money and percentages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coach.errors import InputError
-from coach.money import (
+from coach.negotiation.money import (
     MAX_AMOUNT,
     figure_values,
     find_figures,

@@ -57,7 +57,7 @@ def server_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if reason := _why_unavailable():
         pytest.skip(reason)
     from coach.config import Settings
-    from coach.library import ingest_paths
+    from coach.knowledge.library import ingest_paths
 
     home = tmp_path_factory.mktemp("server-client-home")
     report = ingest_paths(Settings(home=home, provider="fake", embeddings="local"), [KNOWLEDGE_DIR])
@@ -68,7 +68,7 @@ def server_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory, server_home: Path) -> Iterator[str]:
     """`python -m llama_cpp.server` with the embedded GGUF on a free loopback port."""
-    from coach.model_files import assemble_model
+    from coach.models.model_files import assemble_model
 
     model = _verified_copy() or assemble_model(tmp_path_factory.mktemp("server-model"))
     port = free_port()

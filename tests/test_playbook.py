@@ -1,4 +1,4 @@
-"""Tests for coach.playbook: structured terms from the seed guide and unseen guides."""
+"""Tests for coach.knowledge.extraction: structured terms from the seed guide and unseen guides."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.playbook import CHECKED_FIELDS, extract_playbook, key_points, render_playbook_rows
-from coach.terms import (
+from coach.knowledge.extraction import (
+    CHECKED_FIELDS,
+    extract_playbook,
+    render_playbook_rows,
+)
+from coach.knowledge.markdown import key_points
+from coach.negotiation.components import (
     BASE,
     BONUS_PCT,
     EQUITY,
     SHARE_PREMIUM_PCT,
     SIGN_ON,
     TOTAL_COMP,
-    Playbook,
-    Range,
-    Source,
 )
+from coach.negotiation.playbook import Playbook, Range, Source
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "guides"

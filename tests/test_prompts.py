@@ -1,4 +1,4 @@
-"""Tests for coach.prompts: templates are checked when parsed, filled safely when used."""
+"""Tests for coach.models.prompts: templates are checked when parsed, filled safely when used."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coach.errors import CoachError
-from coach.prompts import load_prompt, parse_template, prompts_dir
+from coach.models.prompts import load_prompt, parse_template, prompts_dir
 
 GOOD = """---
 name: demo
@@ -135,9 +135,9 @@ def test_prompts_dir_override_and_bad_file_fail_at_load(
 def test_bad_prompt_stops_the_advisor_before_any_model_call(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_prompt_cache: None, settings, store
 ) -> None:
-    from coach.advisor import Advisor
-    from coach.fake_llm import FakeLlama
-    from coach.providers import chat_model
+    from coach.advice.advisor import Advisor
+    from coach.models.fake_llm import FakeLlama
+    from coach.models.providers import chat_model
 
     (tmp_path / "answer.md").write_text(
         GOOD.replace("[question, draft]", "[question]"), encoding="utf-8"

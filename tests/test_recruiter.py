@@ -1,4 +1,4 @@
-"""Tests for coach.recruiter: the hidden plan, reading candidate messages, the move engine."""
+"""Tests for coach.roleplay.recruiter: the hidden plan, reading candidate messages, the move engine."""
 
 from __future__ import annotations
 
@@ -8,18 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.candidate import read_candidate
 from coach.errors import InputError
-from coach.offers import describe_offer
-from coach.recruiter import (
-    MAX_ROUNDS,
-    PERSONAS,
-    new_state,
-    next_move,
-    opening_move,
-    plan_for,
-)
-from coach.terms import (
+from coach.negotiation.offers import describe_offer
+from coach.negotiation.playbook import (
     CompetingOffer,
     Playbook,
     Range,
@@ -28,6 +19,9 @@ from coach.terms import (
     Source,
     Threshold,
 )
+from coach.roleplay.candidate import read_candidate
+from coach.roleplay.plan import MAX_ROUNDS, PERSONAS, new_state, plan_for
+from coach.roleplay.recruiter import next_move, opening_move
 
 SRC = Source("cerebras", "Guide", 1, "quoted line")
 KEY_POINTS = [

@@ -1,4 +1,4 @@
-"""Tests for coach.rehearsal: scoring a script said in one's own words."""
+"""Tests for coach.roleplay.rehearsal: scoring a script said in one's own words."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from test_recruiter import KEY_POINTS, cerebras_playbook
 
-from coach.rehearsal import find_script, key_terms, score_rehearsal, stem
-from coach.terms import Script, Source
+from coach.negotiation.playbook import Script, Source
+from coach.roleplay.rehearsal import find_script, key_terms, score_rehearsal, stem
 
 SCRIPT = Script("share-premium", "Share premium", "...", list(KEY_POINTS), Source("g", "s", 1, "q"))
 GUIDE = Path(__file__).resolve().parent.parent / "knowledge" / "cerebras-ml-ai-engineer.md"
@@ -66,7 +66,7 @@ def test_find_script_by_name_title_or_default() -> None:
 
 @pytest.mark.skipif(not GUIDE.exists(), reason="the bundled guide is not present")
 def test_the_real_guide_script_rewards_own_words() -> None:
-    from coach.playbook import extract_playbook
+    from coach.knowledge.extraction import extract_playbook
 
     playbook = extract_playbook("cerebras-ml-ai-engineer", GUIDE.read_text(encoding="utf-8"))
     script = find_script(playbook)
@@ -83,8 +83,8 @@ def test_the_real_guide_script_rewards_own_words() -> None:
 
 
 def test_a_rehearsal_is_saved_for_progress(tmp_path: Path) -> None:
-    from coach import history
-    from coach.rehearsal import save_rehearsal
+    from coach.roleplay import history
+    from coach.roleplay.rehearsal import save_rehearsal
 
     db = tmp_path / "history.sqlite3"
     result = score_rehearsal(SCRIPT, "Training speed records and the AI premium.")

@@ -1,4 +1,4 @@
-"""Tests for coach.retrieval: tokens, hybrid ranking, guide filters and stale chunks."""
+"""Tests for coach.knowledge.retrieval: tokens, hybrid ranking, guide filters and stale chunks."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from coach.ingest import ingest_file, ingest_text
-from coach.retrieval import HybridRetriever, Passage, content_terms, tokenize
+from coach.knowledge.ingest import ingest_file, ingest_text
+from coach.knowledge.retrieval import HybridRetriever, Passage, content_terms, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_GUIDES = ROOT / "tests" / "fixtures" / "guides"

@@ -1,4 +1,4 @@
-"""Tests for coach.roleplay: wording through the model, the guard, persistence, JSON mode."""
+"""Tests for coach.roleplay.session: wording through the model, the guard, persistence, JSON mode."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from test_recruiter import cerebras_playbook
 
-from coach import history, providers
 from coach.config import Settings
-from coach.fake_llm import FakeLlama
-from coach.money import format_money
-from coach.roleplay import LEAK, RoleplaySession, check_reply, clean_reply, leak_problems
+from coach.guard.replies import LEAK, check_reply, clean_reply, leak_problems
+from coach.models import providers
+from coach.models.fake_llm import FakeLlama
+from coach.negotiation.money import format_money
+from coach.roleplay import history
+from coach.roleplay.session import RoleplaySession
 
 PB = cerebras_playbook()
 ANCHOR = "I'm targeting $268K base and 30% more shares."
@@ -333,7 +335,7 @@ def test_the_model_never_sees_the_hidden_plan(settings: Settings) -> None:
 
 
 def test_the_eval_cases_pass_with_the_fake_model(settings: Settings) -> None:
-    from coach.roleplay_eval import run_roleplay_eval
+    from coach.evaluation.roleplay import run_roleplay_eval
 
     cases = Path(__file__).resolve().parent.parent / "evals" / "roleplay_cases.yaml"
     report = run_roleplay_eval(settings, cases)
@@ -347,7 +349,7 @@ def test_the_eval_cases_pass_with_the_fake_model(settings: Settings) -> None:
 
 
 def test_candidate_figures_are_masked_before_the_model_sees_them(settings: Settings) -> None:
-    from coach.roleplay import mask_figures
+    from coach.guard.replies import mask_figures
 
     assert mask_figures("I want 270k base and $300K equity, 25% more shares") == (
         "I want [amount] base and [amount] equity, [amount] more shares"

@@ -1,14 +1,14 @@
-"""Tests for coach.scoring: the debrief scorecard and the in-game hint."""
+"""Tests for coach.roleplay.scoring: the debrief scorecard and the in-game hint."""
 
 from __future__ import annotations
 
 import pytest
 from test_recruiter import cerebras_playbook
 
-from coach.coaching_tips import next_step_hint
-from coach.recruiter import RecruiterPlan
-from coach.scorecard import Line
-from coach.scoring import WEIGHTS, build_scorecard
+from coach.roleplay.plan import RecruiterPlan
+from coach.roleplay.scorecard import Line
+from coach.roleplay.scoring import WEIGHTS, build_scorecard
+from coach.roleplay.tips import next_step_hint
 
 PB = cerebras_playbook()
 PLAN = RecruiterPlan(

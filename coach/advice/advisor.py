@@ -1,0 +1,264 @@
+"""Grounded Q&A: retrieve, let the code decide the answer, let the model word it, guard it.
+
+The chain is LCEL: a retrieval step (hybrid search plus the deterministic draft) feeds a
+wording step (prompt template → chat model → text). The wording streams through the guard;
+if the model states a figure the sources do not, the coach retries once with the allowed
+figures spelled out, and then falls back to the draft itself. ``Conversation`` reuses the
+same steps with history, keeping the stable system prompt first so llama.cpp can reuse it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from coach.advice.drafting import (
+    NOT_COVERED,
+    Citation,
+    Draft,
+    band_draft,
+    extractive_draft,
+    find_region,
+)
+from coach.advice.routing import engine_draft, is_money_question, missing_terms_note, playbook_draft
+from coach.config import Settings
+from coach.guard.figures import (
+    AnswerChecker,
+    GuardedStream,
+    GuardRejected,
+    allowed_values,
+    check_figures,
+)
+from coach.guard.meaning import MeaningCheck
+from coach.knowledge.library import require_guide
+from coach.knowledge.retrieval import HybridRetriever, Passage, content_terms, tokenize
+from coach.knowledge.store import KnowledgeStore
+from coach.models import providers
+from coach.models.messages import to_langchain
+from coach.models.prompts import load_prompt
+from coach.negotiation.playbook import Playbook
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+
+COVERED_SIMILARITY = 0.22  # with at least one meaningful shared term
+CLOSE_SIMILARITY = 0.5  # close enough in meaning with no shared term at all
+RETRIEVE_K = 4
+PROMPTS = ("answer", "counter")
+
+
+@dataclass
+class Answer:
+    """A finished answer as ``--json`` prints it, plus what the guard did along the way."""
+
+    answer: str
+    citations: list[Citation]
+    figures: list[str]
+    grounded: bool
+    provider: str
+    model: str
+    covered: bool = True
+    guard_events: list[str] = field(default_factory=list)
+    verdict: str = ""  # the engine's verdict when the question judged an offer
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": [
+                {"guide": c.guide, "section": c.section, "text": c.text} for c in self.citations
+            ],
+            "figures": self.figures,
+            "grounded": self.grounded,
+            "provider": self.provider,
+            "model": self.model,
+            **({"verdict": self.verdict} if self.verdict else {}),
+        }
+
+
+@dataclass
+class Prepared:
+    """Everything the wording step and the guard need for one question."""
+
+    question: str
+    passages: list[Passage]
+    draft: Draft
+
+    @property
+    def trusted_texts(self) -> list[str]:
+        return [c.text for c in self.draft.citations] + self.draft.facts + [self.draft.text]
+
+
+class Advisor:
+    """Answers questions from the stored guides (see the module docstring for the flow)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: KnowledgeStore | None = None,
+        model: BaseChatModel | None = None,
+    ) -> None:
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.runnables import RunnableLambda
+
+        self.settings = settings
+        self.store = store or KnowledgeStore(settings, providers.embeddings(settings))
+        self.model = model if model is not None else providers.chat_model(settings)
+        self.retriever = HybridRetriever(self.store)
+        # Load (and so check) every template up front: a broken one fails before any model call.
+        for name in PROMPTS:
+            load_prompt(name)
+        self.retrieval_chain = RunnableLambda(self._prepare_input)
+        self.wording_chain = RunnableLambda(to_langchain) | self.model | StrOutputParser()
+
+    # -- deciding ----------------------------------------------------------------------
+
+    def playbooks(self, guide: str | None = None) -> list[Playbook]:
+        records = [r for r in self.store.guides() if guide is None or r.guide_id == guide]
+        books = []
+        for record in records:
+            try:
+                books.append(Playbook.from_dict(json.loads(record.playbook_json)))
+            except (ValueError, KeyError, TypeError):
+                continue  # a playbook stored by an older version: Q&A still works without it
+        return books
+
+    def _prepare_input(self, request: dict[str, Any]) -> Prepared:
+        return self.prepare(request["question"], request.get("guide"))
+
+    def prepare(self, question: str, guide: str | None = None) -> Prepared:
+        """Retrieve passages and decide the draft answer for ``question``."""
+
+        if guide is not None:
+            require_guide(self.store, guide)
+        guide_ids = [guide] if guide else None
+        passages = self.retriever.retrieve(question, k=RETRIEVE_K, guide_ids=guide_ids)
+        playbooks = self.playbooks(guide)
+        # Money moves (counter, accept, walk-away, target) are the engine's, whatever the
+        # retrieved prose happens to say, so they skip the coverage test.
+        if (draft := engine_draft(question, playbooks, self.settings)) is not None:
+            return Prepared(question, passages, draft)
+        # The company or role name alone ("dental plan at Cerebras") says nothing about
+        # whether the guide answers the question, so title words do not count as shared.
+        title_terms = content_terms(" ".join(p.title for p in playbooks))
+        meaningful = content_terms(question) - title_terms
+        covered = any(
+            p.similarity >= CLOSE_SIMILARITY
+            or (p.similarity >= COVERED_SIMILARITY and meaningful & set(tokenize(p.text)))
+            for p in passages
+        )
+        if not covered:
+            return Prepared(question, passages, Draft(text=NOT_COVERED, covered=False))
+        draft = self.decide(question, passages, playbooks, title_terms)
+        if is_money_question(question) and (note := missing_terms_note(playbooks)):
+            draft.text = note + draft.text
+        return Prepared(question, passages, draft)
+
+    def decide(
+        self,
+        question: str,
+        passages: list[Passage],
+        playbooks: list[Playbook],
+        ignore: set[str] | None = None,
+    ) -> Draft:
+        """The deterministic answer: playbook facts, then table rows, then guide sentences."""
+        if (draft := playbook_draft(question, playbooks)) is not None:
+            return draft
+        if found := find_region(question, playbooks):
+            playbook, band = found
+            table = next((p.text for p in passages if band.region in p.text and "|" in p.text), "")
+            return band_draft(playbook, band, table)
+        return extractive_draft(question, passages, ignore=ignore or set())
+
+    # -- wording -----------------------------------------------------------------------
+
+    def messages(self, prepared: Prepared, history: list[dict[str, str]] | None = None) -> list:
+        draft = prepared.draft
+        template = load_prompt(draft.prompt)
+        system, user = template.messages(
+            question=prepared.question, draft=draft.text, **draft.variables
+        )
+        return [system, *(history or []), user]
+
+    def stream(
+        self, question: str, guide: str | None = None, history: list[dict[str, str]] | None = None
+    ) -> AnswerStream:
+        """Stream a guarded answer; the finished ``Answer`` is on ``.answer`` afterwards."""
+        prepared = self.retrieval_chain.invoke({"question": question, "guide": guide})
+        return AnswerStream(self, prepared, self.messages(prepared, history))
+
+    def ask(self, question: str, guide: str | None = None) -> Answer:
+        stream = self.stream(question, guide)
+        for _ in stream:
+            pass
+        return stream.answer
+
+
+class AnswerStream:
+    """Iterating yields checked text; afterwards ``answer`` holds the finished ``Answer``."""
+
+    def __init__(self, advisor: Advisor, prepared: Prepared, messages: list[dict[str, str]]):
+        self.advisor = advisor
+        self.prepared = prepared
+        self.messages = messages
+        self.events: list[str] = []
+        self.answer: Answer | None = None
+
+    def _finish(self, text: str) -> None:
+        settings = self.advisor.settings
+        cited = allowed_values(self.prepared.trusted_texts)
+        report = check_figures(text, cited)
+        self.answer = Answer(
+            answer=text.strip(),
+            citations=self.prepared.draft.citations,
+            figures=report.figures,
+            grounded=report.ok,
+            provider=settings.provider,
+            # An OpenAI-style client knows the model it really asked for (the server's own
+            # name when none was given); the engine-backed models fall back to the settings.
+            model=getattr(self.advisor.model, "model_name", None) or settings.model_label,
+            covered=self.prepared.draft.covered,
+            guard_events=self.events,
+            verdict=self.prepared.draft.verdict,
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        draft = self.prepared.draft
+        if not draft.covered or draft.verbatim:
+            # Nothing to word: "not covered" needs no model, and a script is said as written.
+            why = "guides do not cover the question" if not draft.covered else "shown verbatim"
+            self.events.append(f"{why}; no model call")
+            yield draft.text
+            self._finish(draft.text)
+            return
+        allowed = allowed_values(self.prepared.trusted_texts)
+        checker = AnswerChecker(
+            allowed, MeaningCheck(draft.text, draft.required, draft.forbid_accept)
+        )
+        chain = self.advisor.wording_chain
+        guarded = GuardedStream(chain.stream(self.messages), checker)
+        try:
+            yield from guarded
+            self._finish(guarded.text)
+            return
+        except GuardRejected as rejected:
+            self.events.append(f"guard rejected the model's wording: {rejected.reason}")
+        if guarded.text:
+            yield "\n[the coach stopped that answer: it misstated a figure; here is a checked one]\n"
+        retry = [dict(m) for m in self.messages]
+        figures = ", ".join(sorted(set(check_figures(draft.text, allowed).figures))) or "none"
+        retry[-1]["content"] += (
+            f"\n\nUse only these figures, exactly as written and for the same things: {figures}."
+        )
+        second = chain.invoke(retry)
+        problems = checker.problems(second)
+        if not problems and second.strip():
+            self.events.append("guard accepted the regenerated wording")
+            yield second
+            self._finish(second)
+            return
+        self.events.append(f"guard rejected the retry too ({'; '.join(problems)}); using the draft")
+        yield draft.text
+        self._finish(draft.text)

@@ -1,0 +1,152 @@
+"""Deterministic draft answers: what the coach will say, decided by code before any model.
+
+A draft is a short answer with citation markers, built from a playbook's structured terms
+or from the best-matching sentences of the retrieved passages. The language model only
+rewords it; if the model's wording fails the guard, the draft itself is the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from coach.knowledge.retrieval import Passage, content_terms, tokenize
+from coach.negotiation.citations import Citation
+from coach.negotiation.components import BONUS_PCT, format_span, label, terms_text
+from coach.negotiation.counter import MEETS, CounterAdvice
+from coach.negotiation.money import find_figures
+from coach.negotiation.playbook import Playbook, RegionBand
+
+NOT_COVERED = (
+    "Your guides don't cover that, so I won't guess. "
+    "Add a guide that does with `coach ingest FILE`, or ask about what your guides contain."
+)
+_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+_MARKUP = re.compile(r"\*\*|__|^>\s*|^[-*]\s+|^\d+\.\s+", re.MULTILINE)
+
+
+@dataclass
+class Draft:
+    """The decided answer, its sources, and any extra text whose figures are trusted."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)  # engine results the guard also trusts
+    covered: bool = True
+    required: list[str] = field(default_factory=list)  # figures the wording must keep
+    forbid_accept: bool = False  # the engine says not to accept (yet): wording must agree
+    prompt: str = "answer"  # the template in prompts/ that words this draft
+    verbatim: bool = False  # shown as written (a script to say out loud is not paraphrased)
+    verdict: str = ""  # the engine's verdict on an offer, when the draft judges one
+    variables: dict[str, str] = field(default_factory=dict)  # its values besides the draft
+
+
+def find_region(question: str, playbooks: list[Playbook]) -> tuple[Playbook, RegionBand] | None:
+    """The band of the region the question names, preferring a full-name match."""
+    asked = " ".join(question.lower().replace("-", " ").split())
+    words = set(re.findall(r"[a-z]+", asked))
+    partial: list[tuple[Playbook, RegionBand]] = []
+    for playbook in playbooks:
+        for band in playbook.bands:
+            name = " ".join(band.region.lower().replace("-", " ").split())
+            if re.search(rf"\b{re.escape(name)}\b", asked):
+                return playbook, band
+            first = re.findall(r"[a-z]+", name)[:1]
+            if first and first[0] in words and len(first[0]) > 3:
+                partial.append((playbook, band))
+    return partial[0] if len(partial) == 1 else None
+
+
+def guide_name(playbook: Playbook) -> str:
+    """A short human name for a guide: "Cerebras ML/AI Engineer" rather than its full title."""
+    named = " ".join(part for part in (playbook.company, playbook.role) if part)
+    return named or playbook.title
+
+
+def band_draft(playbook: Playbook, band: RegionBand, table_text: str) -> Draft:
+    """The answer to "what's the range for REGION?" straight from the guide's table."""
+    parts = []
+    for component, value in band.components.items():
+        shown = f"{label(component)} {format_span(component, value.low, value.high)}"
+        parts.append(shown + (" of base" if component == BONUS_PCT else ""))
+    text = (
+        f"For {band.region}, the {guide_name(playbook)} guide gives: " + "; ".join(parts) + " [1]."
+    )
+    citation = Citation(playbook.guide, band.source.section, table_text or band.source.quote)
+    return Draft(text=text, citations=[citation])
+
+
+def _clean(sentence: str) -> str:
+    return " ".join(_MARKUP.sub("", sentence).split()).strip(" \"'")
+
+
+def _sentences(passage: Passage) -> list[str]:
+    found: list[str] = []
+    for line in passage.text.splitlines():
+        if line.lstrip().startswith("|"):
+            continue  # tables are answered from the playbook, not quoted as prose
+        # A sentence that introduces a list ("Ways to strengthen it:") says nothing alone.
+        found.extend(
+            s
+            for s in (_clean(p) for p in _SENTENCE.split(line))
+            if len(s) > 20 and not s.endswith(":") and "[your " not in s
+        )
+    return found
+
+
+def extractive_draft(
+    question: str, passages: list[Passage], max_sentences: int = 2, ignore: set[str] | None = None
+) -> Draft:
+    """The guide sentences that best answer ``question``, each with its citation marker.
+
+    ``ignore`` holds terms that match everywhere (the company and role names) and so say
+    nothing about which sentence answers the question.
+    """
+    terms = content_terms(question) - (ignore or set())
+    scored: list[tuple[float, int, int, str]] = []
+    for p_index, passage in enumerate(passages):
+        for s_index, sentence in enumerate(_sentences(passage)):
+            overlap = len(terms & set(tokenize(sentence)))
+            if overlap == 0 and passage.similarity < 0.35:
+                continue
+            scored.append((overlap + 2.0 * passage.similarity, p_index, s_index, sentence))
+    if not scored:
+        return Draft(text=NOT_COVERED, covered=False)
+    ranked = sorted(scored, key=lambda item: -item[0])
+    # A second sentence only when it is nearly as relevant as the first: a weak one drags
+    # in a neighbouring topic and confuses a small model.
+    best = [item for item in ranked[:max_sentences] if item[0] >= 0.6 * ranked[0][0]]
+    best.sort(key=lambda item: (item[1], item[2]))
+    citations: list[Citation] = []
+    numbers: dict[int, int] = {}
+    pieces = []
+    for _, p_index, _, sentence in best:
+        if p_index not in numbers:
+            passage = passages[p_index]
+            citations.append(Citation(passage.guide_id, passage.section, passage.text))
+            numbers[p_index] = len(citations)
+        sentence = sentence if sentence[-1] in ".!?" else sentence + "."
+        pieces.append(f"{sentence[:-1]} [{numbers[p_index]}]{sentence[-1]}")
+    return Draft(text=" ".join(pieces), citations=citations)
+
+
+def counter_draft(advice: CounterAdvice) -> Draft:
+    """The engine's message as the draft a model may reword, with what it must keep."""
+    # Every figure of the decision must survive the wording, so two people asking about
+    # the same offer always read the same numbers.
+    return Draft(
+        text=advice.message,
+        citations=advice.citations,
+        facts=[advice.message],
+        required=[figure.raw for figure in find_figures(advice.message)],
+        prompt="counter",
+        variables={
+            "offer": terms_text(advice.offer),
+            "verdict": advice.verdict.replace("_", " "),
+            "target": terms_text(advice.target),
+            "walk_away": terms_text(advice.walk_away),
+            "counter": terms_text(advice.counter),
+        },
+        forbid_accept=advice.verdict != MEETS,
+        verdict=advice.verdict,
+    )

@@ -1,0 +1,277 @@
+"""Role-play, rehearsal and history commands: argument wiring and terminal output only.
+
+The negotiation itself lives in ``coach.roleplay.session`` (engine in ``coach.roleplay.recruiter``, debrief in
+``coach.roleplay.scoring``); these functions read lines, print turns and the scorecard, and save.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coach.cli.common import AddCommand, emit_json, ensure_knowledge, settings_from
+from coach.errors import InputError
+from coach.roleplay.plan import PERSONAS
+
+if TYPE_CHECKING:
+    from coach.config import Settings
+    from coach.negotiation.playbook import Playbook
+BAR_WIDTH = 40
+ROLEPLAY_HELP = "during the role-play: /hint for a suggestion, /quit to stop and get the debrief"
+
+
+def register(add: AddCommand) -> None:
+    """The roleplay / rehearse / history / progress sub-commands."""
+    p = add("roleplay", "rehearse the negotiation against a recruiter, then get a debrief")
+    p.add_argument("--guide", help="guide id (default: the guide with a pay table)")
+    p.add_argument("--region", help="region from the guide's table (default: your profile's)")
+    p.add_argument("--persona", choices=PERSONAS, default="firm", help="the recruiter's manner")
+    p.add_argument("--seed", type=int, help="replay a session exactly (shown at the start)")
+    p.add_argument("--script", type=Path, help="read the candidate's lines from a file")
+    p.add_argument("--json", action="store_true", help="print the session as one JSON object")
+    p.set_defaults(handler=cmd_roleplay)
+
+    p = add("rehearse", "say a script in your own words and see which key points you covered")
+    p.add_argument("script", nargs="?", help="script name, e.g. share-premium (default)")
+    p.add_argument("--guide", help="guide id")
+    p.add_argument("--attempt", help="score this text instead of asking interactively")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_rehearse)
+
+    p = add("history", "list past role-play sessions, or show one with `history show ID`")
+    p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
+    p.add_argument("session", nargs="?", type=int, help="session id for `show`")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_history)
+
+    p = add("progress", "your role-play scores over time, as a terminal chart (--png for a plot)")
+    p.add_argument("--png", type=Path, help="also write the chart to this PNG file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_progress)
+
+
+def _playbook(settings: Settings, guide: str | None) -> Playbook:
+    from coach.knowledge.library import load_playbook, open_store
+    from coach.negotiation.profile import load_profile, with_profile
+
+    ensure_knowledge(settings)
+    profile = load_profile(settings.home)
+    playbook = load_playbook(open_store(settings), guide or profile.guide or None)
+    return with_profile(playbook, profile)
+
+
+def _print_debrief(debrief: dict[str, Any]) -> None:
+    card = debrief["scorecard"]
+    print(f"\n== debrief: {debrief['outcome']}, score {card['score']}/100 ==")
+    if debrief.get("final_offer"):
+        print(f"final offer: {debrief['final_offer']}")
+    print(f"recruiter's hidden budget: {debrief['hidden']}")
+    for criterion in card["criteria"]:
+        mark = "✓" if criterion["passed"] else "✗"
+        evidence = f"  {criterion['evidence']}" if criterion["evidence"] else ""
+        print(f" {mark} {criterion['name']}{evidence}")
+    if card.get("tips"):
+        print("next time:")
+        for tip in card["tips"]:
+            print(f"  - {tip}")
+
+
+def run_roleplay(
+    settings: Settings, guide: str | None, region: str | None, persona: str, seed: int | None
+) -> int:
+    """The interactive session: recruiter turns, candidate input, /hint, then the debrief."""
+    from coach.negotiation.profile import load_profile
+    from coach.roleplay.session import RoleplaySession
+
+    playbook = _playbook(settings, guide)
+    region = region or load_profile(settings.home).region or None
+    session = RoleplaySession(settings, playbook, region=region, persona=persona, seed=seed)
+    print(
+        f"role-play: {persona} recruiter, {session.plan.region}, seed {session.seed}. {ROLEPLAY_HELP}"
+    )
+    print(f"recruiter> {session.start().text}")
+    while not session.done:
+        try:
+            line = input("you> ")
+        except EOFError:
+            break
+        text = line.strip()
+        if text in ("/quit", "/exit", "/q"):
+            break
+        if text == "/hint":
+            print(f"coach> {session.hint()}")
+            continue
+        turn = session.respond(line)
+        print(f"recruiter> {turn.text}")
+        if settings.verbose:
+            for event in turn.events:
+                print(f"[guard] {event}", file=sys.stderr)
+    _print_debrief(session.finish().to_json())
+    return 0
+
+
+def cmd_roleplay(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if not args.script:
+        return run_roleplay(settings, args.guide, args.region, args.persona, args.seed)
+    from coach.roleplay.session import RoleplaySession
+
+    try:
+        lines = args.script.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"Cannot read the script {args.script} ({exc.__class__.__name__}).",
+            "Pass a UTF-8 text file with one candidate line per line.",
+        ) from None
+    playbook = _playbook(settings, args.guide)
+    session = RoleplaySession(
+        settings, playbook, region=args.region, persona=args.persona, seed=args.seed
+    )
+    result = session.run_script(lines)
+    if args.json:
+        emit_json(result)
+    else:
+        for entry in result["transcript"]:
+            print(f"{entry['role']}> {entry['text']}")
+        _print_debrief(result)
+    return 0
+
+
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    return rehearse(settings, args.script, args.guide, args.attempt, args.json, emit_json)
+
+
+def rehearse(
+    settings: Settings,
+    name: str | None,
+    guide: str | None,
+    attempt: str | None = None,
+    as_json: bool = False,
+    emit: Callable[[Any], None] = print,
+) -> int:
+    """Score one attempt (given, or typed in a loop until the person stops)."""
+    from coach.roleplay.rehearsal import find_script, save_rehearsal, score_rehearsal
+
+    playbook = _playbook(settings, guide)
+    script = find_script(playbook, name)
+    if script is None:
+        names = ", ".join(s.name for s in playbook.scripts) or "none"
+        raise InputError(f"No script named {name!r} in {playbook.guide}.", f"Scripts: {names}.")
+    if attempt is not None:
+        result = score_rehearsal(script, attempt)
+        save_rehearsal(settings.history_db, playbook.guide, attempt, result)
+        emit(result.to_json()) if as_json else print(result.feedback)
+        return 0
+    print(f"rehearse the {script.name} script. Key points to cover:")
+    for point in script.key_points:
+        print(f"  - {point}")
+    print("Say it in your own words (one line; empty line to stop).")
+    while True:
+        try:
+            said = input("you> ").strip()
+        except EOFError:
+            return 0
+        if not said or said in ("/quit", "/q"):
+            return 0
+        result = score_rehearsal(script, said)
+        save_rehearsal(settings.history_db, playbook.guide, said, result)
+        print(result.feedback)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from coach.roleplay import history
+
+    db = settings_from(args).history_db
+    if args.action == "show":
+        if args.session is None:
+            raise InputError("`coach history show` needs a session id.", "See `coach history`.")
+        record = history.get_session(db, args.session)
+        if args.json:
+            emit_json(record.to_json())
+            return 0
+        print(
+            f"session {record.id}: {record.kind}, {record.guide}, {record.region}, {record.persona}"
+        )
+        for turn in record.turns:
+            print(f"{turn.role}> {turn.text}")
+        if record.scorecard:
+            _print_debrief(
+                {
+                    "outcome": record.outcome,
+                    "final_offer": None,
+                    "hidden": record.hidden or {},
+                    "scorecard": record.scorecard,
+                }
+            )
+        return 0
+    sessions = history.list_sessions(db)
+    if args.json:
+        emit_json([s.to_json() for s in sessions])
+        return 0
+    if not sessions:
+        print("No sessions yet. Start one with `coach roleplay`.")
+    for s in sessions:
+        score = "-" if s.score is None else str(s.score)
+        print(
+            f"{s.id:4}  {s.started_at}  {s.kind:9} {s.outcome or 'unfinished':11} "
+            f"score {score:>3}  {s.region} ({s.persona})"
+        )
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from coach.roleplay import history
+
+    points = history.scores_over_time(settings_from(args).history_db)
+    if args.json:
+        emit_json([{"at": at, "score": score} for at, score in points])
+        return 0
+    if not points:
+        print("No scored sessions yet. Play one with `coach roleplay`.")
+        return 0
+    print("role-play score by session (0-100)")
+    for number, (at, score) in enumerate(points, start=1):
+        filled = round(score / 100 * BAR_WIDTH)
+        print(f"{number:4}  {at[:10]}  {'█' * filled}{'·' * (BAR_WIDTH - filled)} {score:3}")
+    if args.png:
+        _write_png(points, args.png)
+        print(f"wrote {args.png}")
+    return 0
+
+
+def _write_png(points: list[tuple[str, int]], path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise InputError(
+            "Writing a PNG needs matplotlib.", "Run `pip install -e '.[plot]'`."
+        ) from None
+    figure, axes = plt.subplots(figsize=(7, 3.5))
+    axes.plot(range(1, len(points) + 1), [score for _, score in points], marker="o")
+    axes.set_ylim(0, 100)
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.set_xlabel("session")
+    axes.set_ylabel("score")
+    axes.set_title("Role-play score over time")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def chat_command(settings: Settings, text: str, guide: str | None) -> None:
+    """``/roleplay [persona] [region...]`` and ``/rehearse [script]`` inside `coach chat`."""
+    words = shlex.split(text)
+    if words[0] == "/rehearse":
+        rehearse(settings, words[1] if len(words) > 1 else None, guide)
+        return
+    persona = words[1] if len(words) > 1 and words[1] in PERSONAS else "firm"
+    region_words = words[2:] if len(words) > 1 and words[1] in PERSONAS else words[1:]
+    run_roleplay(settings, guide, " ".join(region_words) or None, persona, None)

@@ -1,0 +1,174 @@
+"""The guard: every figure a model writes must come from the sources or the engine.
+
+A small model rewords what the code decided; the guard makes sure it did not invent,
+round or mangle a number on the way. Figures are compared as normalised values, so
+``$248K``, ``$248,000`` and ``248k`` are one figure, and money is never confused with a
+percentage. ``GuardedStream`` applies the same check while text streams, holding back only
+the word being written, so nothing unchecked ever reaches the screen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from coach.guard.meaning import MeaningCheck, Tagged, tag_figures
+from coach.negotiation.money import Figure, figure_values, find_figures, find_spoken_figures
+
+Value = tuple[str, float]  # (kind, value): ("money", 248000.0) or ("percent", 20.0)
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= max(0.5, abs(b) * 1e-9)
+
+
+def values_of(figure: Figure) -> set[Value]:
+    return {(figure.kind, v) for v in figure_values(figure)}
+
+
+def allowed_values(texts: Iterable[str]) -> set[Value]:
+    """Every figure value stated anywhere in ``texts`` (sources, playbook lines, engine facts)."""
+    allowed: set[Value] = set()
+    for text in texts:
+        for figure in find_figures(text):
+            allowed |= values_of(figure)
+    return allowed
+
+
+def is_grounded(figure: Figure, allowed: set[Value]) -> bool:
+    """True when every value the figure asserts is among ``allowed`` values of its kind."""
+    return all(
+        any(kind == figure.kind and _close(value, ok) for kind, ok in allowed)
+        for value in figure_values(figure)
+    )
+
+
+@dataclass
+class GuardReport:
+    """The guard's findings about one piece of model output."""
+
+    figures: list[str] = field(default_factory=list)
+    ungrounded: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.ungrounded
+
+
+def check_figures(text: str, allowed: set[Value]) -> GuardReport:
+    """Which figures in ``text`` are grounded in ``allowed`` and which are not."""
+    report = GuardReport()
+    for figure in find_spoken_figures(text):
+        report.figures.append(figure.raw)
+        if not is_grounded(figure, allowed):
+            report.ungrounded.append(figure.raw)
+    return report
+
+
+class GuardRejected(Exception):
+    """Raised inside a stream when the model wrote something the guard cannot let through."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AnswerChecker:
+    """Everything the guard holds one answer to: grounded figures that keep their meaning."""
+
+    def __init__(self, allowed: set[Value], meaning: MeaningCheck | None = None) -> None:
+        self.allowed = allowed
+        self.meaning = meaning
+
+    def figure_problem(self, tag: Tagged) -> str | None:
+        for kind, value in tag.values:
+            if not any(k == kind and _close(value, ok) for k, ok in self.allowed):
+                return f"ungrounded figure {tag.raw!r}"
+        return self.meaning.figure_problem(tag) if self.meaning else None
+
+    def problems(self, text: str) -> list[str]:
+        """All problems of a finished answer (used for non-streamed wording)."""
+        found = [p for p in (self.figure_problem(t) for t in tag_figures(text)) if p]
+        if self.meaning:
+            found += self.meaning.final_problems(text)
+        return list(dict.fromkeys(found))
+
+
+# Text after a figure that can still change its meaning ("$248K base"); held back until seen.
+LOOKAHEAD = 24
+
+
+class GuardedStream:
+    """Passes model text through only after its figures are checked.
+
+    Text is released a word at a time. A trailing, possibly unfinished word (``$24`` may
+    become ``$248K``), a trailing bare number (``15`` may become ``15 percent``) and a figure
+    whose next few words are not in yet (they say whether it is base or equity) are held
+    back. The first problem stops the stream with ``GuardRejected``; nothing after it, and
+    not the offending figure, is released.
+    """
+
+    def __init__(self, pieces: Iterable[str], checker: AnswerChecker | set[Value]) -> None:
+        self._pieces = pieces
+        # A bare set of allowed values checks grounding only (no draft to compare meaning with).
+        self._checker = checker if isinstance(checker, AnswerChecker) else AnswerChecker(checker)
+        self._full = ""
+        self.text = ""  # everything released so far
+        self.report = GuardReport()
+
+    def _reject(self, reason: str) -> GuardRejected:
+        self.report.ungrounded.append(reason)
+        # Stop the model now: an unfinished generator would keep the model busy (and locked).
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+        return GuardRejected(reason)
+
+    def _safe_end(self, finished: bool) -> int:
+        if finished:
+            return len(self._full)
+        cut = max(self._full.rfind(" "), self._full.rfind("\n"))
+        if cut <= len(self.text):
+            return len(self.text)
+        head = self._full[:cut].rstrip()
+        # A number among the last few words may still grow into a figure ("10 to 20
+        # percent", "300 thousand"): keep it, and what follows, until the words are in.
+        words = list(re.finditer(r"\S+", head))[-3:]
+        for word in words:
+            if re.search(r"\d", word.group()):
+                cut = min(cut, word.start())
+                break
+        done = len(self.text)
+        # Released text ends before any held number, so only the unreleased tail can hold
+        # a figure that is still waiting for its following words.
+        for figure in find_spoken_figures(self._full[done:cut]):
+            if done + figure.end + LOOKAHEAD > len(self._full):
+                return max(done, min(cut, done + figure.start))
+        return cut
+
+    def _release(self, end: int) -> str:
+        chunk = self._full[len(self.text) : end]
+        has_figure = any(ch.isdigit() for ch in chunk)
+        for tag in tag_figures(self._full) if has_figure else []:
+            if len(self.text) <= tag.start < end:
+                self.report.figures.append(tag.raw)
+                if problem := self._checker.figure_problem(tag):
+                    raise self._reject(problem)
+        meaning = self._checker.meaning
+        if meaning and (problem := meaning.text_problem(self._full[:end])):
+            raise self._reject(problem)
+        self.text += chunk
+        return chunk
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in self._pieces:
+            self._full += piece
+            end = self._safe_end(finished=False)
+            if end > len(self.text):
+                yield self._release(end)
+        if len(self._full) > len(self.text):
+            yield self._release(len(self._full))
+        # Figures left out, or read differently once the whole text is in, end it too.
+        if problems := self._checker.problems(self.text):
+            raise self._reject(problems[0])
