@@ -2,8 +2,10 @@
 
 A small model rewords what the code decided; the guard makes sure it did not invent,
 round or mangle a number on the way. Figures are compared as normalised values, so
-``$248K``, ``$248,000`` and ``248k`` are one figure, and money is never confused with a
-percentage. ``GuardedStream`` applies the same check while text streams, holding back only
+``$248K``, ``$248,000`` and ``248k`` are one figure, money is never confused with a
+percentage, and money in one currency never grounds another (``$95K`` is not ``€95K``).
+Money written with no currency at all (a bare ``95K``) is grounded by that amount in any
+currency: the model dropped the symbol, it did not change it. ``GuardedStream`` applies the same check while text streams, holding back only
 the word being written, so nothing unchecked ever reaches the screen.
 """
 
@@ -16,15 +18,38 @@ from dataclasses import dataclass, field
 from coach.guard.meaning import MeaningCheck, Tagged, tag_figures
 from coach.negotiation.money import Figure, figure_values, find_figures, find_spoken_figures
 
-Value = tuple[str, float]  # (kind, value): ("money", 248000.0) or ("percent", 20.0)
+# (kind, value): ("money", 248000.0) for dollars, ("money:EUR", 95000.0) for other
+# currencies, ("percent", 20.0). Dollars keep the plain "money" kind they always had.
+Value = tuple[str, float]
+_ANY_MONEY = "money:"  # the kind of money written with no currency: matches every currency
 
 
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= max(0.5, abs(b) * 1e-9)
 
 
+def value_kind(kind: str, currency: str = "USD") -> str:
+    """The kind a value is compared under: ``percent``, ``money`` (USD) or ``money:EUR``."""
+    if kind != "money" or currency == "USD":
+        return kind
+    return f"money:{currency}"
+
+
+def _same_kind(kind: str, allowed_kind: str) -> bool:
+    if kind == _ANY_MONEY:
+        return allowed_kind == "money" or allowed_kind.startswith(_ANY_MONEY)
+    return kind == allowed_kind
+
+
 def values_of(figure: Figure) -> set[Value]:
-    return {(figure.kind, v) for v in figure_values(figure)}
+    return {(value_kind(figure.kind, figure.currency), v) for v in figure_values(figure)}
+
+
+def _grounded(values: Iterable[Value], allowed: set[Value]) -> bool:
+    return all(
+        any(_same_kind(kind, ok_kind) and _close(value, ok) for ok_kind, ok in allowed)
+        for kind, value in values
+    )
 
 
 def allowed_values(texts: Iterable[str]) -> set[Value]:
@@ -38,10 +63,7 @@ def allowed_values(texts: Iterable[str]) -> set[Value]:
 
 def is_grounded(figure: Figure, allowed: set[Value]) -> bool:
     """True when every value the figure asserts is among ``allowed`` values of its kind."""
-    return all(
-        any(kind == figure.kind and _close(value, ok) for kind, ok in allowed)
-        for value in figure_values(figure)
-    )
+    return _grounded(values_of(figure), allowed)
 
 
 @dataclass
@@ -82,9 +104,11 @@ class AnswerChecker:
         self.meaning = meaning
 
     def figure_problem(self, tag: Tagged) -> str | None:
-        for kind, value in tag.values:
-            if not any(k == kind and _close(value, ok) for k, ok in self.allowed):
-                return f"ungrounded figure {tag.raw!r}"
+        # A tag carries kind and values only; its currency is read again from its words.
+        currency = next((f.currency for f in find_spoken_figures(tag.raw)), "USD")
+        values = {(value_kind(kind, currency), value) for kind, value in tag.values}
+        if not _grounded(values, self.allowed):
+            return f"ungrounded figure {tag.raw!r}"
         return self.meaning.figure_problem(tag) if self.meaning else None
 
     def problems(self, text: str) -> list[str]:

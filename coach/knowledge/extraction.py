@@ -11,33 +11,21 @@ whatever it cannot find is listed in ``Playbook.missing``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+from coach.knowledge.bands import figures_with_components, find_bands
 from coach.knowledge.chunking import heading_of
+from coach.knowledge.guide_facts import guide_facts
 from coach.knowledge.guide_lists import ROLE_NOUNS, competing_offers, scripts_and_levers
 from coach.knowledge.markdown import (
     SECTION_SEP,
     GuideLine,
     cite,
-    markdown_tables,
-    row_cells,
     scan_lines,
     sentence_spans,
-    slug,
-    strip_markup,
 )
-from coach.negotiation.components import (
-    BASE,
-    BONUS,
-    BONUS_PCT,
-    CUES,
-    EQUITY,
-    PREMIUM_PCT,
-    SHARE_PREMIUM_PCT,
-    SIGN_ON,
-    TOTAL_COMP,
-    format_span,
-)
-from coach.negotiation.money import Figure, find_figures, format_money
+from coach.negotiation.components import PREMIUM_PCT, format_span
+from coach.negotiation.money import find_figures, format_money
 from coach.negotiation.playbook import (
     Playbook,
     Premium,
@@ -51,24 +39,30 @@ CHECKED_FIELDS = ["bands", "target", "walk_away", "competing_offers", "scripts"]
 
 _GUIDE_WORDS = {"global", "negotiation", "negotiating", "guide", "playbook", "handbook"}
 _GUIDE_WORDS |= {"compensation", "comp", "salary", "offer", "notes", "cheat", "sheet"}
-_REGION_HEADER = re.compile(r"region|location|office|metro|city|geo|market|site|country", re.I)
-_NOT_REGION_HEADER = re.compile(r"level|title|role|component|band|grade", re.I)
-# Column headers in priority order ("Total Comp" must not fall to "comp"); a header may say
-# "Total" alone where a sentence says "total comp".
-_COLUMN_RULES = [
-    (rf"\btotal\b|{CUES[c]}" if c == TOTAL_COMP else CUES[c], c)
-    for c in (TOTAL_COMP, SIGN_ON, BONUS_PCT, EQUITY, BASE)
-]
-# Words near a figure in the table's order; named premiums are read apart (``_premiums``).
-_COMPONENT_RULES = [(pattern, c) for c, pattern in CUES.items() if c != PREMIUM_PCT]
-_TARGET_CUE = re.compile(r"\btarget(?:ing|ed)?\b|\banchor(?:ing)? at\b|\baim(?:ing)? for\b", re.I)
+# "Target bonus" names a bonus, not the candidate's target.
+_TARGET_CUE = re.compile(
+    r"\btarget(?:ing|ed)?\b(?!\s+(?:bonus|bonuses|variable)\b)|\banchor(?:ing)? (?:at|with)\b"
+    r"|\banchor\s*:|\baim(?:ing)? (?:for|at)\b|\bopen(?:ing)? (?:at|with)\b",
+    re.I,
+)
+# A further component of the target may be stated as an ask ("Sign-on ask: $40,000").
+_ASK_CUE = re.compile(r"\bask(?:ing)?\b", re.I)
 _WALK_CUE = re.compile(
-    r"\baccept(?:ing)? (?:at|if|anything|less)\b|\bwalk[- ]?away\b|\bminimum acceptable\b|\bfloor\b"
-    r"|\bbottom[- ]line\b|\bwon'?t go below\b|\breservation (?:point|price)\b",
+    r"\baccept(?:ing)? (?:at|if|anything|less|nothing)\b|\bwalk[- ]?away\b|\bminimum acceptable\b"
+    r"|\bfloor\b|\bbottom[- ]line\b|\bwon'?t go below\b|\breservation (?:point|price)\b"
+    r"|\b(?:don'?t|do not|never) (?:accept|go (?:below|under))\b|\bno less than\b",
     re.I,
 )
 _PREMIUM_AFTER = re.compile(r"^\s*((?:[A-Za-z][\w/-]*\s+){0,2}?)premium\b", re.I)
 _PREMIUM_BEFORE = re.compile(r"((?:[A-Za-z][\w/-]*\s+){0,2})premium\s*(?::|of|is|=)?\s*$", re.I)
+_PREMIUM_LABEL = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?P<words>(?:[A-Za-z][\w/-]*\s+){0,3})premium\s*:", re.I
+)
+_LEVEL_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:level(?:s|ling|ing)?(?:\s+(?:mapping|map|equivalents?))?)\s*:\s*(.+)$",
+    re.I,
+)
+_LEVEL_HEADING = re.compile(r"^level(?:s|ling|ing)?(?:\s+(?:mapping|map|equivalents?))?$", re.I)
 _STOPWORDS = {"the", "a", "an", "with", "and", "of", "our", "your", "my", "this", "plus"}
 
 
@@ -96,97 +90,51 @@ def _role_and_company(title: str) -> tuple[str, str]:
     return parts[role_index], company
 
 
-def _is_region_table(header: list[str], body: list[GuideLine]) -> bool:
-    """True when the first column names places (by header, or by rows that look like names)."""
-    if len(header) < 2 or not body or _NOT_REGION_HEADER.search(header[0]):
-        return False
-    if _REGION_HEADER.search(header[0]):
-        return True
-    rows = [row_cells(r.raw) for r in body]
-    names_ok = all(
-        re.fullmatch(r"[^\W\d_][\w .,()/&'-]{0,40}", strip_markup(r[0])) and not find_figures(r[0])
-        for r in rows
-    )
-    return names_ok and all(any(find_figures(c) for c in r[1:]) for r in rows)
-
-
-def _column_key(header: str, cells: list[str]) -> str:
-    """The component a column holds; unknown columns keep a slug (``_pct`` if percentages)."""
-    kinds = [f[0].kind for f in (find_figures(c) for c in cells) if f]
-    percent = bool(kinds) and kinds.count("percent") * 2 > len(kinds)
-    for pattern, key in _COLUMN_RULES:
-        if re.search(pattern, header, re.I):
-            return key if key != BONUS_PCT or percent else BONUS
-    return slug(header) + ("_pct" if percent else "") or "column"
-
-
-def _bands(guide: str, lines: list[GuideLine]) -> list[RegionBand]:
-    for header, body in markdown_tables(lines):
-        if not _is_region_table(header, body):
-            continue
-        rows = [row_cells(r.raw) for r in body]
-        keys: list[str] = []
-        for i, name in enumerate(header[1:], start=1):
-            key = _column_key(name, [r[i] for r in rows if i < len(r)])
-            keys.append(key if key not in keys else f"{key}-{i}")
-        bands: list[RegionBand] = []
-        for line, cells in zip(body, rows, strict=True):
-            components = {}
-            for key, cell in zip(keys, cells[1:], strict=False):
-                if figures := find_figures(cell):
-                    components[key] = Range(figures[0].low, figures[0].high)
-            region = strip_markup(cells[0])
-            if region and components:
-                bands.append(RegionBand(region, components, cite(guide, line, line.raw)))
-        return bands
-    return []
-
-
-def _component(fig: Figure, before: str, after: str) -> str | None:
-    """The component a figure is about, from the words right after it, else right before."""
-    after_words = " ".join(re.split(r"[,;.()/|—–:]|\band\b|\bor\b|\bwith\b", after)[0].split()[:3])
-    before_words = " ".join(
-        re.split(r"[,;.()/|—–]|\band\b|\bor\b|\bwith\b", before)[-1].split()[-3:]
-    )
-    percent = fig.kind == "percent"
-    for words in (after_words.lower(), before_words.lower()):
-        for pattern, name in _COMPONENT_RULES:
-            if re.search(pattern, words):
-                if name in (SHARE_PREMIUM_PCT, EQUITY):
-                    return SHARE_PREMIUM_PCT if percent else EQUITY
-                if name == BONUS_PCT:
-                    return BONUS_PCT if percent else BONUS
-                return None if percent else name
-    return None
-
-
 def _components(text: str, use_high: bool) -> dict[str, float]:
     """Component figures stated in one sentence (first mention of each component wins)."""
-    figures = find_figures(text)
     found: dict[str, float] = {}
-    for i, fig in enumerate(figures):
-        before = text[figures[i - 1].end if i else 0 : fig.start]
-        after = text[fig.end : figures[i + 1].start if i + 1 < len(figures) else len(text)]
-        key = _component(fig, before, after)
-        if key and key not in found:
-            found[key] = fig.high if use_high else fig.low
+    for fig, key in figures_with_components(text):
+        found.setdefault(key, fig.high if use_high else fig.low)
     return found
 
 
 def _threshold(
-    guide: str, lines: list[GuideLine], cue: re.Pattern[str], high: bool
+    guide: str,
+    lines: list[GuideLine],
+    cue: re.Pattern[str],
+    high: bool,
+    skip: set[int],
+    more: re.Pattern[str] | None = None,
 ) -> Threshold | None:
-    """The sentence with ``cue`` stating the most component figures (the first on a tie)."""
-    best: Threshold | None = None
+    """The sentence with ``cue`` stating the most component figures (the first on a tie).
+
+    Components it leaves out that another sentence of its section states (with ``cue`` or
+    ``more``) are added, each citing its own line.
+    """
+    stated: list[tuple[GuideLine, str, dict[str, float]]] = []
     for line in lines:
-        if line.raw.strip().startswith("|"):
+        if line.raw.strip().startswith("|") or line.number in skip:
             continue
         for s, e in sentence_spans(line.plain):
             sentence = line.plain[s:e]
-            comps = _components(sentence, high) if cue.search(sentence) else {}
-            if comps and (best is None or len(comps) > len(best.components)):
-                best = Threshold(comps, cite(guide, line, sentence))
-    return best
+            cued = cue.search(sentence) or (more and more.search(sentence))
+            if cued and (comps := _components(sentence, high)):
+                stated.append((line, sentence, comps))
+    best: tuple[GuideLine, str, dict[str, float]] | None = None
+    for line, sentence, comps in stated:
+        if cue.search(sentence) and (best is None or len(comps) > len(best[2])):
+            best = (line, sentence, comps)
+    if best is None:
+        return None
+    threshold = Threshold(dict(best[2]), cite(guide, best[0], best[1]))
+    for line, sentence, comps in stated:
+        if line.section != best[0].section:
+            continue
+        for key, value in comps.items():
+            if key not in threshold.components:
+                threshold.components[key] = value
+                threshold.component_sources[key] = cite(guide, line, sentence)
+    return threshold
 
 
 def _premium_name(words: str) -> str | None:
@@ -197,26 +145,65 @@ def _premium_name(words: str) -> str | None:
     return " ".join([*kept, "premium"])
 
 
-def _premiums(guide: str, lines: list[GuideLine]) -> list[Premium]:
-    premiums: dict[str, Premium] = {}
+def _premiums(guide: str, lines: list[GuideLine], skip: set[int]) -> list[Premium]:
+    """Named premiums ("+15–25% AI premium", "**Safety premium:** ... 8% more base").
+
+    A premium stated again without its name ("the 12% premium") is the same premium, so a
+    bare "premium" is kept only when no named premium has its figure.
+    """
+    premiums: dict[tuple[str, Range | None], Premium] = {}
     for line in lines:
+        if line.number in skip:
+            continue
+        labelled = _PREMIUM_LABEL.match(line.plain)
         for fig in find_figures(line.plain):
             if fig.kind != "percent":
                 continue
             after = _PREMIUM_AFTER.match(line.plain[fig.end :])
             before = _PREMIUM_BEFORE.search(line.plain[: fig.start])
             name = _premium_name((after or before).group(1)) if (after or before) else None
-            if name and name.lower() not in premiums:
-                src = cite(guide, line, line.plain)
-                premiums[name.lower()] = Premium(name, Range(fig.low, fig.high), src)
-    return list(premiums.values())
+            if labelled and name in (None, "premium"):
+                name = _premium_name(labelled.group("words")) or name
+                labelled = None  # the label names the line's first premium figure only
+            if not name:
+                continue
+            percent = Range(fig.low, fig.high)
+            # Named premiums are one each; bare "premium"s are told apart by their figure.
+            key = (name.lower(), percent if name == "premium" else None)
+            if key not in premiums:
+                premiums[key] = Premium(name, percent, cite(guide, line, line.plain))
+    named = {p.percent for (name, _), p in premiums.items() if name != "premium"}
+    return [p for (name, _), p in premiums.items() if name != "premium" or p.percent not in named]
 
 
 def _level_mapping(lines: list[GuideLine]) -> str:
-    for line in lines:
-        if match := re.match(r"^\s*level mapping\s*:\s*(.+)$", line.plain, re.I):
-            return match.group(1).strip()
+    """The "Level mapping:" line, or the first line under a "Levels" heading."""
+    for i, line in enumerate(lines):
+        if match := _LEVEL_LINE.match(line.plain):
+            return match.group(1).strip().rstrip(".")
+        if heading_of(line.raw) and _LEVEL_HEADING.match(line.heading.strip()):
+            for below in lines[i + 1 :]:
+                if heading_of(below.raw):
+                    break
+                if text := re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", below.plain).strip():
+                    return text.rstrip(".")
     return ""
+
+
+def _currency(bands: list[RegionBand], lines: list[GuideLine]) -> str:
+    """The guide's currency: that of its band figures, else of most of its money figures."""
+    band_text = [b.source.quote for b in bands]
+    texts = band_text or [line.plain for line in lines]
+    counts = Counter(f.currency for t in texts for f in find_figures(t) if f.kind == "money")
+    return counts.most_common(1)[0][0] if counts else "USD"
+
+
+def _in_band(line: GuideLine, band: RegionBand) -> bool:
+    """Whether ``line`` is one the band was read from (its row, or an item it quotes)."""
+    if line.number == band.source.line:
+        return True
+    item = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line.plain).strip()
+    return bool(item) and bool(find_figures(item)) and item in band.source.quote
 
 
 def extract_playbook(guide_id: str, text: str, title: str | None = None) -> Playbook:
@@ -228,19 +215,29 @@ def extract_playbook(guide_id: str, text: str, title: str | None = None) -> Play
     role, company = _role_and_company(title) if title != guide_id else ("", "")
     lines = scan_lines(text, title)
     scripts, levers = scripts_and_levers(guide_id, lines)
+    bands = find_bands(guide_id, lines)
+    # Band lines state pay ranges: no target, premium or company fact is read from them.
+    band_lines = {
+        line.number
+        for line in lines
+        for band in bands
+        if line.section == band.source.section and _in_band(line, band)
+    }
     pb = Playbook(
         guide=guide_id,
         title=title,
         role=role,
         company=company,
         level_mapping=_level_mapping(lines),
-        bands=_bands(guide_id, lines),
-        premiums=_premiums(guide_id, lines),
-        target=_threshold(guide_id, lines, _TARGET_CUE, high=True),
-        walk_away=_threshold(guide_id, lines, _WALK_CUE, high=False),
+        bands=bands,
+        premiums=_premiums(guide_id, lines, band_lines),
+        target=_threshold(guide_id, lines, _TARGET_CUE, True, band_lines, more=_ASK_CUE),
+        walk_away=_threshold(guide_id, lines, _WALK_CUE, False, band_lines),
         competing_offers=competing_offers(guide_id, lines),
         scripts=scripts,
         levers=levers,
+        currency=_currency(bands, lines),
+        facts=guide_facts(guide_id, lines, band_lines),
     )
     pb.missing = [name for name in CHECKED_FIELDS if not getattr(pb, name)]
     return pb
@@ -266,17 +263,23 @@ def render_playbook_rows(pb: Playbook) -> list[tuple[str, str, str]]:
     for name, text in (("role", pb.role), ("company", pb.company), ("levels", pb.level_mapping)):
         if text:
             add(name, text)
+    cur = pb.currency
+    if cur != "USD":
+        add("currency", cur)
     for band in pb.bands:
         for key, rng in band.components.items():
-            add(f"{band.region} · {key}", format_span(key, rng.low, rng.high), band.source)
+            add(f"{band.region} · {key}", format_span(key, rng.low, rng.high, cur), band.source)
     for p in pb.premiums:
         add(p.name, format_span(PREMIUM_PCT, p.percent.low, p.percent.high), p.source)
     for label, threshold in (("target", pb.target), ("walk-away", pb.walk_away)):
         if threshold is not None:
             for key, amount in threshold.components.items():
-                add(f"{label} · {key}", format_span(key, amount, amount), threshold.source)
+                shown = format_span(key, amount, amount, cur)
+                add(f"{label} · {key}", shown, threshold.source_for(key))
     for o in pb.competing_offers:
-        add(f"competing · {o.company}", f"{format_money(o.amount)} {o.measure}", o.source)
+        add(f"competing · {o.company}", f"{format_money(o.amount, cur)} {o.measure}", o.source)
+    for fact in pb.facts:
+        add(f"{fact.kind} · {fact.label}", fact.text, fact.source)
     for kind, scripts in (("script", pb.scripts), ("lever", pb.levers)):
         for script in scripts:
             preview = script.text if len(script.text) <= 70 else script.text[:67].rstrip() + "..."

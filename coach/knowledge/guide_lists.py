@@ -2,15 +2,28 @@
 
 ``coach.knowledge.extraction`` reads a guide's table and sentences; this module reads the
 items it lists ("Google ML at $455K TC", a quoted script under a heading, a numbered
-**lever**). Like the extractor it never raises and keeps a ``Source`` for every value.
+**lever**). Competing offers are read wherever the guide states them: bracketed lists, items
+and sentences of a competing-offers section, a table of offers, and lines such as "I'm in
+final rounds with Corvid Drones at $305,000 TC". Like the extractor it never raises and
+keeps a ``Source`` for every value.
 """
 
 from __future__ import annotations
 
 import re
 
-from coach.knowledge.markdown import GuideLine, cite, key_points, quote_in, slug, strip_markup
-from coach.negotiation.components import BASE, TOTAL_COMP, whole_dollars
+from coach.knowledge.markdown import (
+    GuideLine,
+    cite,
+    key_points,
+    markdown_tables,
+    quote_in,
+    row_cells,
+    sentence_spans,
+    slug,
+    strip_markup,
+)
+from coach.negotiation.components import BASE, EQUITY, SIGN_ON, TOTAL_COMP, whole_dollars
 from coach.negotiation.money import Figure, find_figures
 from coach.negotiation.playbook import CompetingOffer, Script, Source
 
@@ -23,12 +36,26 @@ _ROLE_TOKENS = ROLE_NOUNS | {"ml", "ai", "eng", "engineering", "ds", "data", "sc
 _ROLE_TOKENS |= {"backend", "frontend", "infra", "staff", "senior", "sr", "principal", "mle"}
 _LEVEL_TOKEN = re.compile(r"^(?:[lei]\d+|ic\d+)$", re.I)
 
-_OFFER_WHO = re.compile(r"^\s*(?P<who>[A-Z][\w&.'’ -]*?)\s*(?:\bat\b|@|:|—|–|-)\s*$")
-_OFFER_FROM = re.compile(  # "a competing offer from Stripe at $410K TC"
-    r"\b(?:offers?|one|another)\s+from\s+(?P<who>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*)"
-    r"\s+(?:at|of|for|worth)\s+$"
+_OFFER_WHO = re.compile(r"^\s*(?P<who>[A-Z][\w&.'’ -]*?)\s*(?:\bat\b|@|:|—|–|-|,)?\s*$")
+_OFFER_FROM = re.compile(  # "a competing offer from Stripe at $410K TC", "final rounds with X at"
+    r"\b(?:offers?|one|another|rounds?|process|loop|interviewing|talks|onsite)\s+(?:from|with)\s+"
+    r"(?P<who>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*)"
+    r"(?:\s+(?:in|\()[^$€£.;]{0,40}?)?\s+(?:at|of|for|worth)\s+$"
 )
-_MEASURE = re.compile(r"^\W*(?:(?P<tc>tc|total comp\w*)\b|(?P<base>base)\b)?", re.I)
+_MEASURE = re.compile(
+    r"^\W*(?:(?P<tc>tc|total comp\w*|(?:total )?package|all[- ]in)\b"
+    r"|(?P<base>(?:fixed |base |annual )?(?:base|salary))\b"
+    r"|(?P<equity>equity|rsus?|stock|options?)\b|(?P<sign_on>sign[- ]?on|signing)\b)?",
+    re.I,
+)
+# An item's tail after the figure that still reads as an offer ("TC (written)", "base").
+_OFFER_TAIL = re.compile(
+    r"(?:tc|total comp|(?:total )?package|all[- ]in|(?:fixed |base )?(?:base|salary)|offer)\b"
+    r"|\(",
+    re.I,
+)
+_OFFERS_HEADING = re.compile(r"competing|offers|alternatives|other offers", re.I)
+_OFFER_TABLE_HEADER = re.compile(r"compan|employer|competitor|firm", re.I)
 _LEVER = re.compile(r"^\s*\d+[.)]\s+\*\*(?P<label>[^*]+?):?\*\*:?\s*(?P<rest>.*)$")
 _LABEL = re.compile(r"^\s*\*\*(?P<label>[^*]{2,60}?):?\*\*:?\s*(?P<rest>.+)$")
 _SHARE_HEADING = re.compile(r"\b(?:share|shares|equity|stock|rsus?)\b", re.I)
@@ -42,38 +69,96 @@ def _company_name(who: str) -> str:
     return " ".join(words)
 
 
+def _measure(tail: str) -> str:
+    """What an offer's figure measures, from the words after it; total comp unless said."""
+    measure = _MEASURE.match(tail)
+    if measure and measure.group("base"):
+        return BASE
+    if measure and measure.group("equity"):
+        return EQUITY
+    if measure and measure.group("sign_on"):
+        return SIGN_ON
+    return TOTAL_COMP
+
+
 def _offer(
     guide: str, line: GuideLine, who: str, fig: Figure, tail: str, quote: str
 ) -> CompetingOffer:
     """A competing offer; it measures base only when the guide says so, else total comp."""
-    measure = _MEASURE.match(tail)
-    kind = BASE if measure and measure.group("base") else TOTAL_COMP
-    return CompetingOffer(_company_name(who), whole_dollars(fig.low), kind, cite(guide, line, quote))
+    return CompetingOffer(
+        _company_name(who), whole_dollars(fig.low), _measure(tail), cite(guide, line, quote)
+    )
+
+
+def _who(prefix: str) -> str | None:
+    """The company named before an offer's figure: "Halden Autonomy, Senior Engineer:" ->
+    "Halden Autonomy"; "Offers you may be weighing: Ledgerly, Principal Designer," -> "Ledgerly".
+    """
+    prefix = re.sub(r"(?:\s*(?:\bat\b|@|:|—|–|-|,))+\s*$", "", prefix.strip())
+    prefix = prefix.rsplit(": ", 1)[-1]
+    who = re.split(r",\s+|\s+\(|\s+[—–-]\s+", prefix, maxsplit=1)[0].strip()
+    if not (match := _OFFER_WHO.match(who)) or len(who.split()) > 6:
+        return None
+    return match.group("who").strip()
 
 
 def _offer_from_item(guide: str, line: GuideLine, item: str) -> CompetingOffer | None:
     """An offer from a list item like ``Google ML at $455K TC`` or ``Airbnb: $395K TC``."""
     money = [f for f in find_figures(item) if f.kind == "money"]
-    if len(money) != 1 or not (who := _OFFER_WHO.match(item[: money[0].start])):
+    if len(money) != 1 or not (who := _who(item[: money[0].start])):
         return None
     tail = item[money[0].end :].strip(" .*")
-    if tail and not re.match(r"(?:tc|total comp|base|offer)\b", tail, re.I):
+    if tail and not _OFFER_TAIL.match(tail):
         return None  # trailing words mean this is not an offer ("$10B OpenAI Deal")
-    return _offer(guide, line, who.group("who").strip(), money[0], tail, item)
+    return _offer(guide, line, who, money[0], tail, item.strip())
+
+
+def _table_offers(guide: str, lines: list[GuideLine]) -> list[CompetingOffer]:
+    """Offers from a table whose first column names companies."""
+    by_number = {line.number: line for line in lines}
+    found: list[CompetingOffer] = []
+    for header, body in markdown_tables(lines):
+        in_offers = _OFFERS_HEADING.search(body[0].heading) if body else None
+        if not (_OFFER_TABLE_HEADER.search(header[0]) or in_offers):
+            continue
+        for row in body:
+            cells = [strip_markup(c) for c in row_cells(row.raw)]
+            for i, cell in enumerate(cells[1:], start=1):
+                money = [f for f in find_figures(cell) if f.kind == "money"]
+                if money and cells[0] and not find_figures(cells[0]):
+                    tail = cell[money[0].end :] or (header[i] if i < len(header) else "")
+                    line = by_number[row.number]
+                    quote = f"{cells[0]} — {cell}"
+                    found.append(_offer(guide, line, cells[0], money[0], tail, quote))
+                    break
+    return found
 
 
 def competing_offers(guide: str, lines: list[GuideLine]) -> list[CompetingOffer]:
+    """Every competing offer the guide names, once per company, in the order first named."""
     offers: list[CompetingOffer] = []
+    seen: set[str] = set()
+
+    def add(found: list[CompetingOffer | None]) -> None:
+        for offer in found:
+            if offer and offer.company and offer.company.lower() not in seen:
+                offers.append(offer)
+                seen.add(offer.company.lower())
+
+    table_rows = {r.number for _, body in markdown_tables(lines) for r in body}
+    in_tables = _table_offers(guide, lines)
     for line in lines:
+        if line.number in table_rows:
+            add([o for o in in_tables if o.source.line == line.number])
+            continue
         items = [
             i
             for b in re.findall(r"\[([^\[\]]+)\]", line.plain)
             for i in re.split(r"\s+/\s+|;\s*|,\s+|\s+\|\s+", b)
         ]
-        if re.search(r"competing|offers", line.heading, re.I) and re.match(
-            r"\s*(?:[-*+]|\d+[.)])\s", line.raw
-        ):
-            items.append(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line.plain))
+        if _OFFERS_HEADING.search(line.heading) and not line.raw.lstrip().startswith("#"):
+            text = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line.plain)
+            items += [text[s:e] for s, e in sentence_spans(text)]
         found = [_offer_from_item(guide, line, item) for item in items]
         for fig in find_figures(line.plain):
             if fig.kind == "money" and (m := _OFFER_FROM.search(line.plain[: fig.start])):
@@ -81,11 +166,7 @@ def competing_offers(guide: str, lines: list[GuideLine]) -> list[CompetingOffer]
                 measure = _MEASURE.match(tail)
                 quote = line.plain[m.start() : fig.end + (measure.end() if measure else 0)]
                 found.append(_offer(guide, line, m.group("who"), fig, tail, quote))
-        seen = {o.company.lower() for o in offers}
-        for offer in found:
-            if offer and offer.company.lower() not in seen:
-                offers.append(offer)
-                seen.add(offer.company.lower())
+        add(found)
     return offers
 
 

@@ -5,9 +5,9 @@ reader, the guard's meaning check, the money-question router, the engine, the re
 the debrief) uses this one vocabulary, so "the bonus" means the same thing everywhere and a
 figure is written the same way wherever it appears.
 
-Offers and thresholds are dicts of component -> value: whole dollars for money, percent points
-for the ``_pct`` components (``15.0`` means 15%). A guide column that names none of these
-keeps its own slug.
+Offers and thresholds are dicts of component -> value: whole units of the guide's currency
+(dollars unless the playbook says otherwise) for money, percent points for the ``_pct``
+components (``15.0`` means 15%). A guide column that names none of these keeps its own slug.
 """
 
 from __future__ import annotations
@@ -68,20 +68,20 @@ def label(component: str) -> str:
     return LABELS.get(component, component.replace("_", " "))
 
 
-def format_value(component: str, value: float) -> str:
-    """One figure in house style: ``$248K`` for money, ``15%`` for percent points."""
+def format_value(component: str, value: float, currency: str = "USD") -> str:
+    """One figure in house style: ``$248K`` (``€95K``) for money, ``15%`` for percent points."""
     if is_percent(component):
         return format_percent(value)
-    return format_money(whole_dollars(value))
+    return format_money(whole_dollars(value), currency)
 
 
-def format_span(component: str, low: float, high: float) -> str:
+def format_span(component: str, low: float, high: float, currency: str = "USD") -> str:
     """A range in house style, ``$208K–$262K`` or ``15–20%``; one figure when equal."""
     if is_percent(component):
         return format_percent_range(low, high)
-    return format_range(whole_dollars(low), whole_dollars(high))
+    return format_range(whole_dollars(low), whole_dollars(high), currency)
 
 
-def terms_text(components: dict[str, float]) -> str:
+def terms_text(components: dict[str, float], currency: str = "USD") -> str:
     """``$248K base salary and 20% share premium`` from a component -> value mapping."""
-    return " and ".join(f"{format_value(c, v)} {label(c)}" for c, v in components.items())
+    return " and ".join(f"{format_value(c, v, currency)} {label(c)}" for c, v in components.items())

@@ -2,8 +2,9 @@
 
 These types are shared by the extractor (``coach.knowledge.extraction``), the counter-offer engine,
 the recruiter role-play and the guard. Every value keeps its ``Source`` so advice can cite
-the guide line it came from. Money is whole dollars (``int``); percentages are ``float``
-percent points (``15.0`` means 15%).
+the guide line it came from. Money is plain numbers in the playbook's ``currency`` (whole
+dollars for a dollar guide, euros for a euro guide); percentages are ``float`` percent
+points (``15.0`` means 15%).
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ class RegionBand:
     """One row of a guide's compensation table: a region and its per-component ranges.
 
     ``components`` maps a component name (see ``coach.negotiation.components``, or a slug of
-    an unknown column) to its range. Money is in dollars,
-    ``bonus_pct`` in percent points.
+    an unknown column) to its range. Money is in the playbook's currency, ``bonus_pct`` in
+    percent points. A band read from one table row cites that row; a band gathered from
+    several lines (a column of a table, a list under a heading) cites its first line and
+    quotes the lines it read, joined with "; ".
     """
 
     region: str
@@ -49,10 +52,19 @@ class RegionBand:
 
 @dataclass
 class Threshold:
-    """A set of per-component figures with the line that states them (target or walk-away)."""
+    """A set of per-component figures with the line that states them (target or walk-away).
+
+    ``source`` is the line stating most of them; a component the guide states on another
+    line of the same section ("Sign-on ask: $40,000") is cited in ``component_sources``.
+    """
 
     components: dict[str, float]
     source: Source
+    component_sources: dict[str, Source] = field(default_factory=dict)
+
+    def source_for(self, component: str) -> Source:
+        """The line that states ``component``."""
+        return self.component_sources.get(component, self.source)
 
 
 @dataclass
@@ -72,6 +84,25 @@ class Premium:
     name: str
     percent: Range
     source: Source
+
+
+@dataclass
+class Fact:
+    """A dated or company fact of the guide, which is never pay.
+
+    ``kind`` is "date" (``text`` is the date as written: "Q2 2026", "H1 2027", "March 2025",
+    "April") or "company" (``text`` is the figure as written: "$10B", "640 people"). ``label``
+    names the topic ("IPO", "Series C", "secondary sale", "bonus payout", "OpenAI deal",
+    "headcount", "revenue"). A company figure also has its ``value`` and, for money, its
+    ``currency`` ("" for counts), so the coach can tell it apart from a salary figure.
+    """
+
+    kind: str  # "date" | "company"
+    label: str
+    text: str
+    source: Source
+    value: float | None = None
+    currency: str = ""
 
 
 @dataclass
@@ -102,6 +133,16 @@ class Playbook:
     scripts: list[Script] = field(default_factory=list)
     levers: list[Script] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    currency: str = "USD"  # the currency of every money value above (ISO code)
+    facts: list[Fact] = field(default_factory=list)
+
+    def non_pay_amounts(self) -> list[tuple[str, float]]:
+        """(currency, value) of every company money figure: deal sizes, funding, revenue."""
+        return [
+            (f.currency, f.value)
+            for f in self.facts
+            if f.kind == "company" and f.currency and f.value is not None
+        ]
 
     def regions(self) -> list[str]:
         return [band.region for band in self.bands]
@@ -130,7 +171,11 @@ class Playbook:
         def threshold(d: dict[str, Any] | None) -> Threshold | None:
             if d is None:
                 return None
-            return Threshold(components=dict(d["components"]), source=src(d["source"]))
+            return Threshold(
+                components=dict(d["components"]),
+                source=src(d["source"]),
+                component_sources={k: src(v) for k, v in d.get("component_sources", {}).items()},
+            )
 
         def script(d: dict[str, Any]) -> Script:
             return Script(**{**d, "source": src(d["source"])})
@@ -162,4 +207,7 @@ class Playbook:
             scripts=[script(s) for s in data.get("scripts", [])],
             levers=[script(s) for s in data.get("levers", [])],
             missing=list(data.get("missing", [])),
+            # Playbooks stored before these fields existed are dollar guides without facts.
+            currency=data.get("currency", "USD"),
+            facts=[Fact(**{**f, "source": src(f["source"])}) for f in data.get("facts", [])],
         )
