@@ -14,15 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from coach.advice.answers import Composer
 from coach.advice.drafting import (
     NOT_COVERED,
     Citation,
     Draft,
-    band_draft,
     extractive_draft,
-    find_region,
 )
-from coach.advice.routing import engine_draft, is_money_question, missing_terms_note, playbook_draft
+from coach.advice.reader import Reader, Reading
+from coach.advice.routing import is_money_question, missing_terms_note
+from coach.advice.state import DialogueState
 from coach.config import Settings
 from coach.guard.figures import (
     AnswerChecker,
@@ -39,6 +40,7 @@ from coach.models import providers
 from coach.models.messages import to_langchain
 from coach.models.prompts import load_prompt
 from coach.negotiation.playbook import Playbook
+from coach.negotiation.profile import load_profile
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -85,6 +87,7 @@ class Prepared:
     question: str
     passages: list[Passage]
     draft: Draft
+    reading: Reading | None = None
 
     @property
     def trusted_texts(self) -> list[str]:
@@ -107,6 +110,8 @@ class Advisor:
         self.store = store or KnowledgeStore(settings, providers.embeddings(settings))
         self.model = model if model is not None else providers.chat_model(settings)
         self.retriever = HybridRetriever(self.store)
+        self._reader: Reader | None = None
+        self._reader_key: tuple[str, ...] = ()
         # Load (and so check) every template up front: a broken one fails before any model call.
         for name in PROMPTS:
             load_prompt(name)
@@ -126,20 +131,41 @@ class Advisor:
         return books
 
     def _prepare_input(self, request: dict[str, Any]) -> Prepared:
-        return self.prepare(request["question"], request.get("guide"))
+        return self.prepare(request["question"], request.get("guide"), request.get("state"))
 
-    def prepare(self, question: str, guide: str | None = None) -> Prepared:
-        """Retrieve passages and decide the draft answer for ``question``."""
+    def reader(self, playbooks: list[Playbook]) -> Reader:
+        """The message reader for these guides (its example vectors are computed once)."""
+        key = tuple(sorted(p.guide for p in playbooks))
+        if self._reader is None or self._reader_key != key:
+            self._reader = Reader(self.store.embedding, playbooks)
+            self._reader_key = key
+        return self._reader
 
+    def read(
+        self, question: str, playbooks: list[Playbook], state: DialogueState | None = None
+    ) -> Reading:
+        """The intent and slots of ``question``, with gaps filled from the dialogue state."""
+        reading = self.reader(playbooks).read(question)
+        if state is not None:
+            regions = {p.guide: p.regions() for p in playbooks}
+            reading = state.resolve(reading, regions)
+        return reading
+
+    def prepare(
+        self, question: str, guide: str | None = None, state: DialogueState | None = None
+    ) -> Prepared:
+        """Read the question, then decide the draft answer (from the playbooks or retrieval)."""
         if guide is not None:
             require_guide(self.store, guide)
+        playbooks = self.playbooks(guide)
+        reading = self.read(question, playbooks, state)
+        composer = Composer(playbooks, load_profile(self.settings.home))
+        # Facts of a guide (bands, offers, thresholds, scripts, dates) come from its playbook,
+        # each figure tied to its cell or line; retrieval is for everything else.
+        if (draft := composer.compose(reading)) is not None:
+            return Prepared(question, [], draft, reading)
         guide_ids = [guide] if guide else None
         passages = self.retriever.retrieve(question, k=RETRIEVE_K, guide_ids=guide_ids)
-        playbooks = self.playbooks(guide)
-        # Money moves (counter, accept, walk-away, target) are the engine's, whatever the
-        # retrieved prose happens to say, so they skip the coverage test.
-        if (draft := engine_draft(question, playbooks, self.settings)) is not None:
-            return Prepared(question, passages, draft)
         # The company or role name alone ("dental plan at Cerebras") says nothing about
         # whether the guide answers the question, so title words do not count as shared.
         title_terms = content_terms(" ".join(p.title for p in playbooks))
@@ -150,11 +176,11 @@ class Advisor:
             for p in passages
         )
         if not covered:
-            return Prepared(question, passages, Draft(text=NOT_COVERED, covered=False))
-        draft = self.decide(question, passages, playbooks, title_terms)
+            return Prepared(question, passages, Draft(text=NOT_COVERED, covered=False), reading)
+        draft = extractive_draft(question, passages, ignore=title_terms)
         if is_money_question(question) and (note := missing_terms_note(playbooks)):
             draft.text = note + draft.text
-        return Prepared(question, passages, draft)
+        return Prepared(question, passages, draft, reading)
 
     def decide(
         self,
@@ -163,13 +189,11 @@ class Advisor:
         playbooks: list[Playbook],
         ignore: set[str] | None = None,
     ) -> Draft:
-        """The deterministic answer: playbook facts, then table rows, then guide sentences."""
-        if (draft := playbook_draft(question, playbooks)) is not None:
+        """The deterministic answer for a question on its own: the playbook, else guide text."""
+        reading = self.reader(playbooks).read(question)
+        composer = Composer(playbooks, load_profile(self.settings.home))
+        if (draft := composer.compose(reading)) is not None:
             return draft
-        if found := find_region(question, playbooks):
-            playbook, band = found
-            table = next((p.text for p in passages if band.region in p.text and "|" in p.text), "")
-            return band_draft(playbook, band, table)
         return extractive_draft(question, passages, ignore=ignore or set())
 
     # -- wording -----------------------------------------------------------------------
@@ -183,10 +207,16 @@ class Advisor:
         return [system, *(history or []), user]
 
     def stream(
-        self, question: str, guide: str | None = None, history: list[dict[str, str]] | None = None
+        self,
+        question: str,
+        guide: str | None = None,
+        history: list[dict[str, str]] | None = None,
+        state: DialogueState | None = None,
     ) -> AnswerStream:
         """Stream a guarded answer; the finished ``Answer`` is on ``.answer`` afterwards."""
-        prepared = self.retrieval_chain.invoke({"question": question, "guide": guide})
+        prepared = self.retrieval_chain.invoke(
+            {"question": question, "guide": guide, "state": state}
+        )
         return AnswerStream(self, prepared, self.messages(prepared, history))
 
     def ask(self, question: str, guide: str | None = None) -> Answer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coach.advice.advisor import Advisor, AnswerStream
+from coach.advice.state import DialogueState
 from coach.knowledge.chunking import count_tokens
 
 HISTORY_TOKEN_BUDGET = 1800
@@ -22,11 +23,13 @@ class Conversation:
     advisor: Advisor
     guide: str | None = None
     history: list[dict[str, str]] = field(default_factory=list)
+    # What the person has told us (guide, region, offer, their numbers), carried across turns.
+    state: DialogueState = field(default_factory=DialogueState)
 
     def ask(self, question: str) -> AnswerStream:
         """Stream the answer to ``question``; call ``remember`` with it once it is consumed."""
         self._trim()
-        return self.advisor.stream(question, self.guide, history=self.history)
+        return self.advisor.stream(question, self.guide, history=self.history, state=self.state)
 
     def remember(self, stream: AnswerStream) -> None:
         """Add a finished turn to the history exactly as the model saw it (for cache reuse)."""
@@ -37,6 +40,7 @@ class Conversation:
 
     def reset(self) -> None:
         self.history.clear()
+        self.state = DialogueState()
 
     def _trim(self) -> None:
         while self.history and sum(count_tokens(m["content"]) for m in self.history) > (

@@ -67,7 +67,7 @@ def band_draft(playbook: Playbook, band: RegionBand, table_text: str) -> Draft:
     """The answer to "what's the range for REGION?" straight from the guide's table."""
     parts = []
     for component, value in band.components.items():
-        shown = f"{label(component)} {format_span(component, value.low, value.high)}"
+        shown = f"{label(component)} {format_span(component, value.low, value.high, playbook.currency)}"
         parts.append(shown + (" of base" if component == BONUS_PCT else ""))
     text = (
         f"For {band.region}, the {guide_name(playbook)} guide gives: " + "; ".join(parts) + " [1]."
@@ -130,7 +130,7 @@ def extractive_draft(
     return Draft(text=" ".join(pieces), citations=citations)
 
 
-def counter_draft(advice: CounterAdvice) -> Draft:
+def counter_draft(advice: CounterAdvice, currency: str = "USD") -> Draft:
     """The engine's message as the draft a model may reword, with what it must keep."""
     # Every figure of the decision must survive the wording, so two people asking about
     # the same offer always read the same numbers.
@@ -141,11 +141,11 @@ def counter_draft(advice: CounterAdvice) -> Draft:
         required=[figure.raw for figure in find_figures(advice.message)],
         prompt="counter",
         variables={
-            "offer": terms_text(advice.offer),
+            "offer": terms_text(advice.offer, currency),
             "verdict": advice.verdict.replace("_", " "),
-            "target": terms_text(advice.target),
-            "walk_away": terms_text(advice.walk_away),
-            "counter": terms_text(advice.counter),
+            "target": terms_text(advice.target, currency),
+            "walk_away": terms_text(advice.walk_away, currency),
+            "counter": terms_text(advice.counter, currency),
         },
         forbid_accept=advice.verdict != MEETS,
         verdict=advice.verdict,

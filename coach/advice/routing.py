@@ -66,7 +66,7 @@ def _pick_playbook(question: str, playbooks: list[Playbook], preferred: str) -> 
     return chosen[0] if chosen else (with_terms[0] if len(with_terms) == 1 else None)
 
 
-def _threshold_draft(playbook: Playbook, which: str, profile: Profile) -> Draft | None:
+def threshold_draft(playbook: Playbook, which: str, profile: Profile) -> Draft | None:
     band = playbook.bands[0] if playbook.bands else None
     if band is None:
         threshold = playbook.walk_away if which == "walk_away" else playbook.target
@@ -83,12 +83,12 @@ def _threshold_draft(playbook: Playbook, which: str, profile: Profile) -> Draft 
     marker = " [1]" if citations else ""
     if which == "walk_away":
         text = (
-            f"Your walk-away is {terms_text(values)}{marker}: accept nothing below it, "
+            f"Your walk-away is {terms_text(values, playbook.currency)}{marker}: accept nothing below it, "
             "and keep it to yourself."
         )
     else:
-        text = f"Your target, where you should anchor, is {terms_text(values)}{marker}."
-    required = [format_value(c, v) for c, v in values.items()]
+        text = f"Your target, where you should anchor, is {terms_text(values, playbook.currency)}{marker}."
+    required = [format_value(c, v, playbook.currency) for c, v in values.items()]
     return Draft(text=text, citations=citations, required=required)
 
 
@@ -161,8 +161,8 @@ def engine_draft(question: str, playbooks: list[Playbook], settings: Settings) -
         advice = evaluate_offer(playbook, region, offer, profile)
         return counter_draft(advice)
     if asks_walk and not asks_counter:
-        return _threshold_draft(playbook, "walk_away", profile)
-    draft = _threshold_draft(playbook, "target", profile)
+        return threshold_draft(playbook, "walk_away", profile)
+    draft = threshold_draft(playbook, "target", profile)
     if draft is not None and (asks_counter or asks_accept) and not offer:
         draft.text += (
             " Tell me your offer (`coach counter --region REGION --base AMOUNT`) for a verdict."

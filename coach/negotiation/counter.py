@@ -154,16 +154,16 @@ def evaluate_offer(
     counter = counter_for(offer, target, band)
     script = pick_script(playbook, target)
     citations: list[Citation] = []
-    offered = terms_text(offer)
+    offered = terms_text(offer, playbook.currency)
     walk_source = playbook.walk_away.source if playbook.walk_away else band.source
     target_source = playbook.target.source if playbook.target else band.source
     band_text = "; ".join(
-        f"{label(c)} {format_span(c, r.low, r.high)}" for c, r in band.components.items() if c in offer
+        f"{label(c)} {format_span(c, r.low, r.high, playbook.currency)}" for c, r in band.components.items() if c in offer
     )
-    counter_text = terms_text(counter)
+    counter_text = terms_text(counter, playbook.currency)
     if verdict == BELOW:
         opening = (
-            f"Your offer of {offered} is below your walk-away of {terms_text(walk)}"
+            f"Your offer of {offered} is below your walk-away of {terms_text(walk, playbook.currency)}"
             f"{cite(walk_source, citations)}."
         )
         move = f"Do not accept it. Counter at {counter_text}{cite(target_source, citations)}, your target."
@@ -171,17 +171,17 @@ def evaluate_offer(
         met = {c: v for c, v in target.items() if c in offer}
         still = {c: v for c, v in target.items() if c not in offer}
         opening = (
-            f"Your offer of {offered} meets your target of {terms_text(met)}"
+            f"Your offer of {offered} meets your target of {terms_text(met, playbook.currency)}"
             f"{cite(target_source, citations)}."
         )
         move = (
-            f"Before you accept, also ask for {terms_text(still)}."
+            f"Before you accept, also ask for {terms_text(still, playbook.currency)}."
             if still
             else "You can accept it."
         )
     else:
         opening = (
-            f"Your offer of {offered} clears your walk-away of {terms_text(walk)}"
+            f"Your offer of {offered} clears your walk-away of {terms_text(walk, playbook.currency)}"
             f"{cite(walk_source, citations)} but is short of your target."
         )
         move = (

@@ -1,0 +1,331 @@
+"""Draft answers decided from a reading: the intent and slots pick the playbook facts to state.
+
+Each intent has one composer that states exactly the facts asked about (the band of the
+named component and region, the verdict on the stated offer, the IPO date), each with its
+citation, and says plainly when the guide lacks the fact rather than reaching for a
+neighbouring figure. With several guides and no way to tell which one is meant, money
+answers are given for each guide, naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from coach.advice.drafting import NOT_COVERED, Draft, counter_draft, guide_name
+from coach.advice.reader import ALL_COMPONENTS, Reading
+from coach.advice.routing import threshold_draft
+from coach.negotiation import components as comp
+from coach.negotiation.citations import Citation
+from coach.negotiation.counter import evaluate_offer
+from coach.negotiation.playbook import Playbook, Range, Source
+from coach.negotiation.profile import Profile
+
+SMALL_TALK = (
+    "Happy to help. Ask me about your guide: a pay band, your target or walk-away, an offer "
+    "you got, a script to rehearse, or type /roleplay to practise with a recruiter."
+)
+# Intents answered from one guide's playbook (the others come from retrieval or no guide).
+GUIDE_INTENTS = {
+    "band", "offer_verdict", "counter", "target", "walk_away", "competing_offers", "premium",
+    "script", "level_mapping", "guide_fact",
+}
+_STOP = {"the", "a", "an", "is", "are", "what", "whats", "when", "how", "do", "does", "i",
+         "my", "for", "of", "in", "at", "to", "and", "me", "give", "please", "pls", "about",
+         "there", "it", "this", "that", "they", "you", "be", "will", "did", "going", "get"}
+
+
+class Composer:
+    """Builds the draft for a reading from the playbooks it points to."""
+
+    def __init__(self, playbooks: list[Playbook], profile: Profile) -> None:
+        self.playbooks = [p for p in playbooks if _has_terms(p)]
+        self.profile = profile
+
+    def books_for(self, reading: Reading) -> list[Playbook]:
+        """The guides a reading is about: named ones, else the profile's, else all of them."""
+        named = [p for p in self.playbooks if p.guide in reading.guides]
+        if named:
+            return named
+        if reading.regions:
+            having = [p for p in self.playbooks if any(p.band_for(r) for r in reading.regions)]
+            if having:
+                return having
+        if reading.competitor:
+            having = [p for p in self.playbooks
+                      if any(o.company == reading.competitor for o in p.competing_offers)]
+            if having:
+                return having
+        chosen = [p for p in self.playbooks if p.guide == self.profile.guide]
+        return chosen or self.playbooks
+
+    def compose(self, reading: Reading) -> Draft | None:
+        """The draft for ``reading``; None sends the question to retrieval instead."""
+        if reading.intent == "small_talk":
+            return Draft(text=SMALL_TALK)
+        if reading.intent == "out_of_scope":
+            return Draft(text=NOT_COVERED, covered=False)
+        if reading.intent not in GUIDE_INTENTS:
+            return None
+        books = self.books_for(reading)
+        if not books:
+            return None
+        compose = _COMPOSERS[reading.intent]
+        if len(books) == 1:
+            return compose(self, books[0], reading)
+        drafts = [(book, compose(self, book, reading)) for book in books]
+        return _joined([(b, d) for b, d in drafts if d is not None])
+
+    # -- one composer per intent --------------------------------------------------------
+
+    def band(self, book: Playbook, reading: Reading) -> Draft:
+        if reading.unknown_region and not reading.regions:
+            where = ", ".join(book.regions()) or "no regions"
+            return _not_covered(
+                f"The {guide_name(book)} guide has no band for {reading.unknown_region.title()}; "
+                f"it covers {where}."
+            )
+        regions = [r for r in reading.regions if book.band_for(r)] or book.regions()
+        if not reading.regions and self.profile.region and book.band_for(self.profile.region):
+            regions = [book.band_for(self.profile.region).region]  # type: ignore[union-attr]
+        if reading.every_region:
+            regions = book.regions()
+        bands = [b for b in (book.band_for(r) for r in regions) if b is not None]
+        if not bands:
+            return _not_covered(f"The {guide_name(book)} guide gives no pay bands.")
+        have = list(dict.fromkeys(c for b in bands for c in b.components))
+        wanted = _wanted_components(reading.components, have)
+        missing = [c for c in reading.components if c not in wanted and c != ALL_COMPONENTS]
+        if not wanted:
+            named = " or ".join(comp.label(c) for c in missing) or "that"
+            return _not_covered(f"The {guide_name(book)} guide gives no {named} figures.")
+        citations: list[Citation] = []
+        parts = []
+        for component in wanted:
+            values = {b.region: b.components[component] for b in bands if component in b.components}
+            shown = {r: _span(book, component, v) for r, v in values.items()}
+            marker = _cite(book, bands[0].source, citations)
+            name = comp.label(component) + (" (of base)" if component == comp.BONUS_PCT else "")
+            if len(set(shown.values())) == 1 and len(shown) > 1:
+                parts.append(f"{name} {next(iter(shown.values()))} in every region{marker}")
+            else:
+                parts.append(f"{name} " + ", ".join(f"{v} in {r}" for r, v in shown.items())
+                             + marker)
+        text = f"The {guide_name(book)} guide gives: " + "; ".join(parts) + "."
+        return Draft(text=text, citations=citations)
+
+    def offer_verdict(self, book: Playbook, reading: Reading) -> Draft:
+        if not reading.offer:
+            draft = self.target(book, reading)
+            draft.text += " Tell me the offer (for example: they offered 240k base) for a verdict."
+            return draft
+        region = self._region(book, reading)
+        if region is None:
+            draft = self.target(book, reading)
+            draft.text += f" Which region is the offer for ({', '.join(book.regions())})?"
+            return draft
+        offer = {c: v for c, v in reading.offer.items() if c in comp.MONEY or comp.is_percent(c)}
+        advice = evaluate_offer(book, region, offer or {comp.BASE: next(iter(reading.offer.values()))},
+                                self._profile_for(book, reading))
+        return counter_draft(advice, book.currency)
+
+    def counter(self, book: Playbook, reading: Reading) -> Draft:
+        if reading.offer and self._region(book, reading) is not None:
+            return self.offer_verdict(book, reading)
+        if {comp.SIGN_ON, comp.EQUITY} & set(reading.components):
+            target = book.target.components if book.target else {}
+            asked = [c for c in reading.components if c in target]
+            if asked:
+                return self._threshold_parts(book, "target", asked)
+        draft = self.target(book, reading)
+        draft.text = draft.text.replace("Your target, where you should anchor, is",
+                                        "Counter at your target:", 1)
+        return draft
+
+    def target(self, book: Playbook, reading: Reading) -> Draft:
+        return threshold_draft(book, "target", self._profile_for(book, reading)) or _not_covered(
+            f"The {guide_name(book)} guide sets no target."
+        )
+
+    def walk_away(self, book: Playbook, reading: Reading) -> Draft:
+        return threshold_draft(book, "walk_away", self._profile_for(book, reading)) or (
+            _not_covered(f"The {guide_name(book)} guide sets no walk-away.")
+        )
+
+    def competing_offers(self, book: Playbook, reading: Reading) -> Draft:
+        offers = [o for o in book.competing_offers
+                  if not reading.competitor or o.company == reading.competitor]
+        if not offers:
+            return _not_covered(f"The {guide_name(book)} guide names no competing offers.")
+        citations: list[Citation] = []
+        listed = "; ".join(
+            f"{o.company} at {comp.format_value(comp.BASE, o.amount, book.currency)} "
+            f"{comp.label(o.measure)}{_cite(book, o.source, citations)}"
+            for o in offers
+        )
+        return Draft(text=f"The {guide_name(book)} guide names these competing offers: {listed}.",
+                     citations=citations)
+
+    def premium(self, book: Playbook, reading: Reading) -> Draft:
+        premiums = book.premiums
+        if not premiums:
+            return _not_covered(f"The {guide_name(book)} guide names no premium.")
+        citations: list[Citation] = []
+        listed = "; ".join(
+            f"the {p.name}: {_span(book, comp.PREMIUM_PCT, p.percent)}"
+            f"{_cite(book, p.source, citations)}"
+            for p in premiums
+        )
+        return Draft(text=f"The {guide_name(book)} guide gives {listed}.", citations=citations)
+
+    def script(self, book: Playbook, reading: Reading) -> Draft:
+        scripts = [*book.scripts, *book.levers]
+        if not scripts:
+            return _not_covered(f"The {guide_name(book)} guide has no scripts.")
+        words = _words(reading.text) | set(reading.components)
+        def overlap(s: object) -> int:
+            name = f"{s.name} {s.title}".lower().replace("-", " ")  # type: ignore[attr-defined]
+            hits = len(words & _words(name))
+            cues = {comp.SIGN_ON: "sign", comp.EQUITY: "share equity option stock",
+                    "relocation": "relocation"}
+            hits += sum(1 for c in reading.components if any(w in name for w in
+                                                               cues.get(c, "").split()))
+            return hits
+        best = max(scripts, key=overlap)
+        citations: list[Citation] = []
+        marker = _cite(book, best.source, citations)
+        text = " ".join(best.text.split())
+        return Draft(text=f'The {best.title or best.name} script: "{text}"{marker}',
+                     citations=citations, verbatim=True)
+
+    def level_mapping(self, book: Playbook, reading: Reading) -> Draft:
+        if not book.level_mapping:
+            return _not_covered(f"The {guide_name(book)} guide gives no level mapping.")
+        return Draft(text=f"The {guide_name(book)} guide maps the level as: "
+                          f"{book.level_mapping.rstrip('.')}.",
+                     citations=[Citation(book.guide, "Level Mapping", book.level_mapping)])
+
+    def guide_fact(self, book: Playbook, reading: Reading) -> Draft:
+        words = _words(reading.text)
+        scored = []
+        for fact in book.facts:
+            topic = _words(f"{fact.label} {fact.source.quote}")
+            label_hits = len(words & _words(fact.label))
+            hits = label_hits * 3 + len(words & topic)
+            if label_hits or hits >= 3:
+                scored.append((hits, fact))
+        if not scored:
+            return _not_covered(f"The {guide_name(book)} guide doesn't say.")
+        fact = max(scored, key=lambda item: item[0])[1]
+        citations: list[Citation] = []
+        marker = _cite(book, fact.source, citations)
+        if fact.kind == "date":
+            text = f"The {guide_name(book)} guide puts the {fact.label} at {fact.text}{marker}."
+        else:
+            text = f"The {guide_name(book)} guide gives the {fact.label} as {fact.text}{marker}."
+        return Draft(text=text, citations=citations)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _region(self, book: Playbook, reading: Reading) -> str | None:
+        for region in reading.regions:
+            if book.band_for(region):
+                return book.band_for(region).region  # type: ignore[union-attr]
+        if self.profile.region and book.band_for(self.profile.region):
+            return self.profile.region
+        # The thresholds here do not depend on the region, so with one band, or bands whose
+        # named components agree, any band gives the same verdict.
+        return book.regions()[0] if book.regions() else None
+
+    def _profile_for(self, book: Playbook, reading: Reading) -> Profile:
+        profile = self.profile
+        own = reading.own
+        if not own:
+            return profile
+        return Profile(
+            region=profile.region, guide=profile.guide, offer=dict(profile.offer),
+            walk_away={**profile.walk_away, **own.get("walk_away", {})},
+            target={**profile.target, **own.get("target", {})},
+        )
+
+    def _threshold_parts(self, book: Playbook, which: str, parts: list[str]) -> Draft:
+        threshold = book.target if which == "target" else book.walk_away
+        assert threshold is not None
+        values = {c: threshold.components[c] for c in parts}
+        citations: list[Citation] = []
+        marker = _cite(book, threshold.source_for(parts[0]), citations)
+        return Draft(
+            text=f"Ask for {comp.terms_text(values, book.currency)}{marker}, the guide's target.",
+            citations=citations,
+            required=[comp.format_value(c, v, book.currency) for c, v in values.items()],
+        )
+
+
+_COMPOSERS: dict[str, Callable[[Composer, Playbook, Reading], Draft]] = {
+    name: getattr(Composer, name) for name in GUIDE_INTENTS
+}
+
+
+def _has_terms(book: Playbook) -> bool:
+    return bool(book.bands or book.target or book.walk_away or book.scripts or book.facts)
+
+
+def _wanted_components(asked: list[str], have: list[str]) -> list[str]:
+    if not asked or asked == [ALL_COMPONENTS]:
+        return have
+    wanted = []
+    for name in asked:
+        if name in have:
+            wanted.append(name)
+        elif name == comp.BONUS_PCT and comp.BONUS in have:
+            wanted.append(comp.BONUS)  # a bonus the guide states in money
+        elif name == comp.BONUS and comp.BONUS_PCT in have:
+            wanted.append(comp.BONUS_PCT)
+    return wanted
+
+
+def _span(book: Playbook, component: str, value: Range) -> str:
+    return comp.format_span(component, value.low, value.high, book.currency)
+
+
+def _cite(book: Playbook, source: Source, citations: list[Citation]) -> str:
+    for number, citation in enumerate(citations, 1):
+        if citation.text == source.quote:
+            return f" [{number}]"
+    citations.append(Citation(source.guide or book.guide, source.section, source.quote))
+    return f" [{len(citations)}]"
+
+
+def _not_covered(text: str) -> Draft:
+    return Draft(text=f"{text} I won't guess a figure it doesn't give.", covered=False)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def _joined(drafts: list[tuple[Playbook, Draft]]) -> Draft | None:
+    """One draft answering for several guides, each part naming its guide."""
+    if not drafts:
+        return None
+    if len(drafts) == 1:
+        return drafts[0][1]
+    citations: list[Citation] = []
+    parts = []
+    for book, draft in drafts:
+        text = draft.text
+        for old, cited in enumerate(draft.citations, 1):
+            citations.append(cited)
+            text = text.replace(f"[{old}]", f"[#{len(citations)}]")
+        name = guide_name(book)
+        parts.append(text if name in text else f"{name}: {text}")
+    text = "You have several guides, so here is each: " + " ".join(parts).replace("[#", "[")
+    return Draft(
+        text=text,
+        citations=citations,
+        facts=[f for _, d in drafts for f in d.facts],
+        required=[r for _, d in drafts for r in d.required],
+        forbid_accept=any(d.forbid_accept for _, d in drafts),
+        covered=any(d.covered for _, d in drafts),
+        verbatim=all(d.verbatim for _, d in drafts),
+    )

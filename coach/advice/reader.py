@@ -1,0 +1,331 @@
+"""Reading a message: what the person wants (intent) and what they named (slots).
+
+The intent comes from nearest neighbours: the message's MiniLM embedding is compared with
+example utterances of every intent (``intents.yaml``), which generalises to wordings nobody
+wrote down. A few cue words then add evidence where a word settles the matter ("counter",
+"walk away", an offer with "accept?"), because a 384-number sentence vector blurs them.
+
+Slots come from the stored playbooks' own vocabulary (their companies, regions, competitor
+names and components), so a new guide teaches the reader its words without code changes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import cache
+from importlib import resources
+from typing import Protocol
+
+import yaml
+
+from coach.advice.amounts import Amount, read_amounts
+from coach.negotiation import components as comp
+from coach.negotiation.playbook import Playbook
+
+INTENTS = (
+    "band", "offer_verdict", "counter", "target", "walk_away", "competing_offers", "premium",
+    "script", "level_mapping", "guide_fact", "concept", "small_talk", "out_of_scope",
+)
+ALL_COMPONENTS = "all"
+
+# Words that settle an intent outright, with how much evidence each adds to the vote.
+_CUES: list[tuple[str, str, float]] = [
+    ("counter", r"\bcounter(?:\s?offer)?\b|\bcome back with\b|\bpush (?:back )?for\b", 0.35),
+    ("walk_away", r"walk[\s-]?away|\bfloor\b|\bbottom line\b|\b(?:lowest|least|minimum)\b(?! of)"
+     r"(?!.*\bband\b)", 0.3),
+    ("target", r"\banchor\b|\bopen (?:at|with)\b|\btarget\b(?!\s+(?:bonus|comp|pay|salary))",
+     0.25),
+    ("script", r"\bscript\b|what (?:do|should) i (?:actually )?say|\bhow do i (?:say|phrase|word|"
+     r"ask|bring up|pitch)\b|\bwording\b", 0.3),
+    ("level_mapping", r"\blevel(?:s|ing)?\b|\bequivalent\b|\bmaps? to\b", 0.3),
+    ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i)|\btimeline\b|\bipo\b|\bgoing public\b|"
+     r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b", 0.25),
+    ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
+    ("competing_offers", r"\bcompet\w*|\bother offers?\b|\brival\b|\balternatives?\b", 0.3),
+]
+_VERDICT_WORDS = re.compile(
+    r"\baccept\b|\btake (?:it|this|that|the offer)\b|\bsign\b|\bgood\b|\bok(?:ay)?\b|\bfair\b|"
+    r"\btoo low\b|\byes or no\b|\bsay yes\b|\bdeal\b|\bworth\b|\bshould i\b|\bdo i (?:take|"
+    r"walk|accept)\b|\bmy number\b|\bthoughts\b|\blowball\b|\benough\b|\?$",
+    re.I,
+)
+_OFFER_WORDS = re.compile(
+    r"\boffer(?:ed|ing|s)?\b|\bgot\b|\bcame (?:back|in)\b|\bproposed?\b|\bthey (?:said|gave|"
+    r"put)\b|\brecruiter said\b|\bon the table\b|\bactually\b|\bwould pay\b",
+    re.I,
+)
+_ALL_WORDS = re.compile(
+    r"\bwhole\b|\bfull\b|\bbreak\s?down\b|\bbreakdown\b|\beverything\b|\ball (?:the )?"
+    r"components\b|\bpackage\b(?!.*\b(?:base|equity|bonus)\b)",
+    re.I,
+)
+_EVERY_REGION = re.compile(
+    r"\ball (?:\w+ )?(?:locations|regions|offices|cities|sites)\b|\bacross\b|\beach "
+    r"(?:location|region|office)\b|\bevery (?:location|region|office)\b|\beverywhere\b|"
+    r"\bcompare\b|\bdepending on location\b|\bby (?:location|region)\b",
+    re.I,
+)
+_OTHER_REGION = re.compile(r"\b(?:the )?other (?:region|location|office|city|one)\b", re.I)
+_OWN = {
+    "walk_away": re.compile(r"\bmy (?:walk[\s-]?away|floor|minimum|bottom line)\b", re.I),
+    "target": re.compile(r"\bmy (?:target|anchor|goal)\b", re.I),
+}
+# Extra words per component that the shared cue table leaves out (everyday and foreign
+# wordings people use in chats; the table serves guides, which use the formal names).
+_EXTRA_CUES: dict[str, str] = {
+    comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|\bpay\b(?! ?out)",
+    comp.BONUS_PCT: r"\bvariable\b",
+    "relocation": r"\breloc\w*|\brelo\b|\bmoving\b",
+}
+# Places people ask about that a guide may not list; naming one is a region the guide lacks.
+_PLACES = (
+    "new york", "nyc", "san francisco", "sf", "seattle", "austin", "boston", "chicago",
+    "denver", "los angeles", "la", "london", "berlin", "munich", "paris", "amsterdam",
+    "toronto", "vancouver", "dublin", "zurich", "remote", "bangalore", "singapore", "tokyo",
+    "atlanta", "miami", "portland", "pittsburgh", "san diego", "sunnyvale", "cambridge",
+    "washington", "dallas", "houston", "phoenix", "raleigh", "madrid", "lisbon", "warsaw",
+    "stockholm", "copenhagen", "hamburg", "barcelona", "milan", "remote eu", "remote us",
+)
+
+
+class Embedder(Protocol):
+    """What the reader needs from an embedding model."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+@dataclass
+class Reading:
+    """One message understood: the intent, its runner-up, and every slot filled."""
+
+    text: str
+    intent: str
+    confidence: float
+    runner_up: str = ""
+    guides: list[str] = field(default_factory=list)  # guide ids the message points to
+    regions: list[str] = field(default_factory=list)  # canonical region names, in order
+    every_region: bool = False
+    other_region: bool = False
+    unknown_region: str = ""  # a place named that no stored guide lists
+    components: list[str] = field(default_factory=list)  # canonical names, or ["all"]
+    amounts: list[Amount] = field(default_factory=list)
+    offer: dict[str, float] = field(default_factory=dict)  # component -> amount offered
+    own: dict[str, dict[str, float]] = field(default_factory=dict)  # "walk_away" -> figures
+    competitor: str = ""  # a competing company the message names
+    follow_up: bool = False  # a fragment that leans on what was said before
+
+    def describe(self) -> str:
+        """A one-line summary for `/state` and `--verbose`."""
+        bits = [f"intent={self.intent} ({self.confidence:.2f})"]
+        for name in ("guides", "regions", "components", "offer", "own", "competitor"):
+            value = getattr(self, name)
+            if value:
+                bits.append(f"{name}={value}")
+        return ", ".join(bits)
+
+
+# Example vectors per embedding model: computed once per process, shared by every reader.
+_EXAMPLE_VECTORS: dict[str, list[list[float]]] = {}
+
+
+@cache
+def _examples() -> dict[str, list[str]]:
+    text = resources.files("coach.advice").joinpath("intents.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return {intent: list(lines) for intent, lines in data.items()}
+
+
+def _norm(vector: list[float]) -> list[float]:
+    length = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / length for v in vector]
+
+
+class Reader:
+    """Reads messages against the stored playbooks (see the module docstring)."""
+
+    def __init__(self, embedder: Embedder, playbooks: list[Playbook]) -> None:
+        self.embedder = embedder
+        self.playbooks = playbooks
+        examples = _examples()
+        self._labels = [intent for intent, lines in examples.items() for _ in lines]
+        key = getattr(embedder, "model_name", type(embedder).__name__)
+        if key not in _EXAMPLE_VECTORS:
+            texts = [line for lines in examples.values() for line in lines]
+            _EXAMPLE_VECTORS[key] = [_norm(v) for v in embedder.embed_documents(texts)]
+        self._vectors = _EXAMPLE_VECTORS[key]
+
+    # -- intent --------------------------------------------------------------------------
+
+    def intent_scores(self, text: str) -> dict[str, float]:
+        """Per intent, the mean similarity of the two nearest examples."""
+        query = _norm(self.embedder.embed_query(text))
+        best: dict[str, list[float]] = {}
+        for label, vector in zip(self._labels, self._vectors, strict=True):
+            best.setdefault(label, []).append(sum(a * b for a, b in zip(query, vector, strict=True)))
+        return {label: sum(sorted(s)[-2:]) / min(2, len(s)) for label, s in best.items()}
+
+    def read(self, text: str) -> Reading:
+        """The intent and slots of one message (dialogue context is applied elsewhere)."""
+        scores = self.intent_scores(text)
+        lowered = text.lower()
+        for intent, pattern, weight in _CUES:
+            if re.search(pattern, lowered):
+                scores[intent] = scores.get(intent, 0.0) + weight
+        amounts = read_amounts(text)
+        money = [a for a in amounts if not a.is_percent]
+        offered = bool(_OFFER_WORDS.search(text))
+        if money and (offered or _VERDICT_WORDS.search(text)):
+            scores["offer_verdict"] = scores.get("offer_verdict", 0.0) + 0.3
+            if offered:
+                scores["band"] = scores.get("band", 0.0) - 0.1
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
+        self._slots(reading, lowered)
+        return reading
+
+    # -- slots ---------------------------------------------------------------------------
+
+    def _slots(self, reading: Reading, lowered: str) -> None:
+        reading.guides = self._guides(lowered)
+        reading.regions = self._regions(lowered, reading.guides)
+        reading.every_region = bool(_EVERY_REGION.search(lowered))
+        reading.other_region = bool(_OTHER_REGION.search(lowered))
+        if not reading.regions:
+            reading.unknown_region = _unknown_place(lowered)
+        reading.components = _components(lowered)
+        reading.competitor = self._competitor(lowered)
+        reading.offer, reading.own = _money_slots(reading, lowered)
+        words = re.findall(r"[a-z']+", lowered)
+        reading.follow_up = len(words) <= 6 and (
+            bool(re.match(r"^(?:and|what about|how about|ok(?:ay)?|so|then|same)\b", lowered))
+            or (bool(reading.regions or reading.components) and reading.confidence < 0.55)
+        )
+
+    def _guides(self, lowered: str) -> list[str]:
+        found = []
+        for playbook in self.playbooks:
+            names = {playbook.company.lower(), *(_name_words(playbook.company))}
+            if any(n and re.search(rf"\b{re.escape(n)}\b", lowered) for n in names):
+                found.append(playbook.guide)
+        return found
+
+    def _regions(self, lowered: str, guides: list[str]) -> list[str]:
+        books = [p for p in self.playbooks if not guides or p.guide in guides]
+        hits: list[tuple[int, str]] = []
+        for playbook in books:
+            for band in playbook.bands:
+                position = _region_position(band.region, lowered)
+                if position >= 0 and band.region not in [h[1] for h in hits]:
+                    hits.append((position, band.region))
+        return [region for _, region in sorted(hits)]
+
+    def _competitor(self, lowered: str) -> str:
+        for playbook in self.playbooks:
+            for offer in playbook.competing_offers:
+                words = _name_words(offer.company) or [offer.company.lower()]
+                if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words):
+                    return offer.company
+        return ""
+
+
+def _name_words(name: str) -> list[str]:
+    """The distinctive words of a company name ("Ardent Robotics" -> ["ardent"])."""
+    generic = {"inc", "corp", "co", "ltd", "gmbh", "labs", "bio", "the", "ai", "ml", "group",
+               "technologies", "robotics", "mobility", "systems", "health", "bank"}
+    return [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in generic and len(w) > 2]
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[a-z]+", name.lower()))
+
+
+def _region_position(region: str, lowered: str) -> int:
+    """Where ``lowered`` names ``region`` (full name, initials, a prefix or a typo), or -1."""
+    name = " ".join(region.lower().replace("-", " ").replace("(", " ").replace(")", " ").split())
+    if (match := re.search(rf"\b{re.escape(name)}\b", lowered)) is not None:
+        return match.start()
+    words = name.split()
+    if len(words) > 1 and (match := re.search(rf"\b{_initials(name)}\b", lowered)):
+        return match.start()
+    tokens = list(re.finditer(r"[a-z]+", lowered))
+    if words[0] == "remote":
+        hit = next((t for t in tokens if t.group() == "remote"), None)
+        return hit.start() if hit else -1
+    for token in tokens:
+        word = token.group()
+        if len(word) >= 3 and words[0].startswith(word) and len(word) >= min(len(words[0]), 3):
+            if word in {"san", "new", "the", "all"}:
+                continue
+            return token.start()
+    # Typos: a two-word region written close enough ("san deigo"), or a long single word.
+    for i, token in enumerate(tokens):
+        candidate = " ".join(t.group() for t in tokens[i:i + len(words)])
+        if len(name) >= 5 and SequenceMatcher(None, candidate, name).ratio() >= 0.85:
+            return token.start()
+    return -1
+
+
+def _unknown_place(lowered: str) -> str:
+    for place in _PLACES:
+        if re.search(rf"\b{re.escape(place)}\b", lowered):
+            return place
+    return ""
+
+
+def _components(lowered: str) -> list[str]:
+    if _ALL_WORDS.search(lowered):
+        return [ALL_COMPONENTS]
+    found: list[tuple[int, str]] = []
+    cues = {**comp.CUES}
+    for name, extra in _EXTRA_CUES.items():
+        cues[name] = f"{cues[name]}|{extra}" if name in cues else extra
+    for name, pattern in cues.items():
+        if name == comp.PREMIUM_PCT:
+            continue  # a premium is its own intent, not a pay component of the band
+        if (match := re.search(pattern, lowered)) is not None:
+            if name == comp.SHARE_PREMIUM_PCT:
+                continue
+            found.append((match.start(), name))
+    if any(n == comp.SIGN_ON for _, n in found):
+        found = [(p, n) for p, n in found if n != comp.BONUS_PCT]  # "signing bonus"
+    return [name for _, name in sorted(found)]
+
+
+def _component_near(reading: Reading, amount: Amount, lowered: str) -> str:
+    """The component an amount is said of: the cue word right after it, else right before."""
+    after = lowered[amount.end:amount.end + 25]
+    before = lowered[max(0, amount.start - 25):amount.start]
+    for window in (after, before):
+        named = _components(window)
+        if named and named[0] != ALL_COMPONENTS:
+            return named[0]
+    return comp.BONUS_PCT if amount.is_percent else comp.BASE
+
+
+def _money_slots(
+    reading: Reading, lowered: str
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    offer: dict[str, float] = {}
+    own: dict[str, dict[str, float]] = {}
+    for which, pattern in _OWN.items():
+        if (match := pattern.search(lowered)) is not None:
+            after = [a for a in reading.amounts if a.start >= match.end() and not a.is_percent]
+            if after:
+                own[which] = {comp.BASE: after[0].value}
+    owned = {v for values in own.values() for v in values.values()}
+    if reading.intent not in {"offer_verdict", "counter", "walk_away", "target"}:
+        return offer, own
+    # In a correction ("actually 245, not 255") the amount after "not" is the old one.
+    stale = {a.start for a in reading.amounts
+             if re.search(r"\bnot\s*$", lowered[max(0, a.start - 6):a.start])}
+    for amount in reading.amounts:
+        if amount.value in owned or amount.start in stale:
+            continue
+        component = _component_near(reading, amount, lowered)
+        offer.setdefault(component, amount.value)
+    return offer, own

@@ -1,0 +1,92 @@
+"""What a conversation has established so far, and how a new message leans on it.
+
+People do not repeat themselves: "they offered 255" is followed by "is that good?", a band
+question by "and the other region?" or "what about equity?". The state keeps the guide, the
+region, the offer and the person's own numbers until the person changes them, and
+``resolve`` fills a new reading's empty slots from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coach.advice.reader import ALL_COMPONENTS, Reading
+
+# Intents a bare fragment ("and equity?", "San Diego?") continues.
+_CONTINUED = {"band", "offer_verdict", "counter", "competing_offers", "script", "premium"}
+_MONEY_MOVES = {"offer_verdict", "counter"}
+
+
+@dataclass
+class DialogueState:
+    """The slots carried between turns of one conversation."""
+
+    guide: str = ""
+    region: str = ""
+    regions_seen: list[str] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)
+    offer: dict[str, float] = field(default_factory=dict)
+    own: dict[str, dict[str, float]] = field(default_factory=dict)
+    last_intent: str = ""
+
+    def describe(self) -> str:
+        """What the coach has understood, for `/state`."""
+        parts = [
+            f"guide: {self.guide or '-'}",
+            f"region: {self.region or '-'}",
+            f"offer: {self.offer or '-'}",
+        ]
+        for which, values in self.own.items():
+            parts.append(f"your {which.replace('_', '-')}: {values}")
+        if self.last_intent:
+            parts.append(f"last question: {self.last_intent.replace('_', ' ')}")
+        return "; ".join(parts)
+
+    def resolve(self, reading: Reading, regions_of: dict[str, list[str]]) -> Reading:
+        """Fill ``reading``'s gaps from the state, then remember what it established.
+
+        ``regions_of`` maps each guide id to its region names (to resolve "the other region").
+        """
+        if reading.follow_up and self.last_intent in _CONTINUED and reading.intent not in {
+            "offer_verdict", "counter", "walk_away", "target", "small_talk", "script",
+        }:
+            reading.intent = self.last_intent
+        if reading.guides == [] and self.guide:
+            reading.guides = [self.guide]
+        guide = reading.guides[0] if len(reading.guides) == 1 else ""
+        if reading.other_region and guide:
+            others = [r for r in regions_of.get(guide, []) if r not in self.regions_seen]
+            reading.regions = others or [r for r in regions_of.get(guide, []) if r != self.region]
+        if not reading.regions and not reading.every_region and self.region and (
+            not reading.unknown_region
+        ):
+            reading.regions = [self.region]
+        if not reading.components and reading.intent == "band" and self.last_intent == "band":
+            reading.components = list(self.components)
+        if reading.intent in _MONEY_MOVES and not reading.offer and self.offer:
+            reading.offer = dict(self.offer)
+        if reading.offer and reading.intent not in _MONEY_MOVES and (
+            reading.intent in {"band", "concept"} and self.last_intent in _MONEY_MOVES
+        ):
+            reading.intent = self.last_intent  # "actually it's 245" after a verdict
+        self._remember(reading, guide)
+        return reading
+
+    def _remember(self, reading: Reading, guide: str) -> None:
+        if guide and guide != self.guide:
+            if self.guide:
+                self.region, self.regions_seen, self.offer = "", [], {}
+            self.guide = guide
+        if len(reading.regions) == 1:
+            self.region = reading.regions[0]
+        for region in reading.regions:
+            if region not in self.regions_seen:
+                self.regions_seen.append(region)
+        if reading.components and reading.components != [ALL_COMPONENTS]:
+            self.components = list(reading.components)
+        if reading.offer and reading.intent in _MONEY_MOVES:
+            self.offer = {**self.offer, **reading.offer}
+        for which, values in reading.own.items():
+            self.own[which] = dict(values)
+        if reading.intent not in {"small_talk", "out_of_scope"}:
+            self.last_intent = reading.intent
