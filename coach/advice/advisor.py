@@ -111,6 +111,8 @@ class Advisor:
         self.model = model if model is not None else providers.chat_model(settings)
         self.retriever = HybridRetriever(self.store)
         self._reader: Reader | None = None
+        self._texts: dict[str, str] | None = None
+        self._texts_key: tuple[tuple[str, str], ...] = ()
         self._reader_key: tuple[str, ...] = ()
         # Load (and so check) every template up front: a broken one fails before any model call.
         for name in PROMPTS:
@@ -132,6 +134,17 @@ class Advisor:
 
     def _prepare_input(self, request: dict[str, Any]) -> Prepared:
         return self.prepare(request["question"], request.get("guide"), request.get("state"))
+
+    def guide_texts(self) -> dict[str, str]:
+        """Each stored guide's text (its chunks joined), read again only when the guides change."""
+        key = tuple(sorted((g.guide_id, g.content_hash) for g in self.store.guides()))
+        if self._texts is None or self._texts_key != key:
+            self._texts_key = key
+            texts: dict[str, list[str]] = {}
+            for _, text, meta in self.store.active_chunks():
+                texts.setdefault(str(meta.get("guide_id", "")), []).append(text)
+            self._texts = {g: "\n".join(parts) for g, parts in texts.items()}
+        return self._texts
 
     def reader(self, playbooks: list[Playbook]) -> Reader:
         """The message reader for these guides (its example vectors are computed once)."""
@@ -159,7 +172,7 @@ class Advisor:
             require_guide(self.store, guide)
         playbooks = self.playbooks(guide)
         reading = self.read(question, playbooks, state)
-        composer = Composer(playbooks, load_profile(self.settings.home))
+        composer = Composer(playbooks, load_profile(self.settings.home), self.guide_texts())
         # Facts of a guide (bands, offers, thresholds, scripts, dates) come from its playbook,
         # each figure tied to its cell or line; retrieval is for everything else.
         if (draft := composer.compose(reading)) is not None:

@@ -21,6 +21,7 @@ from coach.negotiation.counter import evaluate_offer
 from coach.negotiation.playbook import Playbook, Range, Source
 from coach.negotiation.profile import Profile
 
+_BAND_SENTENCE = re.compile(r"\s*The [^.]*? band is [^.]*\.|\s*Use the [\w -]+ script\.")
 SMALL_TALK = (
     "Happy to help. Ask me about your guide: a pay band, your target or walk-away, an offer "
     "you got, a script to rehearse, or type /roleplay to practise with a recruiter."
@@ -35,12 +36,47 @@ _STOP = {"the", "a", "an", "is", "are", "what", "whats", "when", "how", "do", "d
          "there", "it", "this", "that", "they", "you", "be", "will", "did", "going", "get"}
 
 
+# Everyday words for the topics guides label their dates with.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "public": ("ipo",), "listing": ("ipo",), "ipo": ("public",), "paid": ("payout",),
+    "payout": ("paid",), "raise": ("series", "funding", "round"), "round": ("series", "funding"),
+    "funding": ("series", "round"), "variable": ("bonus",), "bonus": ("variable",),
+}
+
+
+# Terms of an offer that guides often leave out. Asked about one the guide never mentions,
+# the answer is "not covered", never the nearest figure the guide does have.
+_TOPICS = {
+    "401k": r"\b401\s?\(?k\)?", "retirement match": r"\bmatch(?:ing)?\b|\bretirement\b",
+    "pension": r"\bpension", "PTO": r"\bpto\b|\bvacation\b|\bholidays?\b|\bpaid time off\b",
+    "health insurance": r"\bhealth\b|\bdental\b|\binsurance\b|\bmedical\b",
+    "vesting": r"\bvest(?:ing|s)?\b|\bcliff\b", "strike price": r"\bstrike\b",
+    "refreshers": r"\brefresh(?:er)?s?\b", "relocation": r"\breloc\w*|\brelo\b",
+    "parental leave": r"\bparental\b|\bmaternity\b|\bpaternity\b",
+    "stipend": r"\bstipend\b|\ballowance\b", "visa": r"\bvisa\b|\bimmigration\b",
+    "valuation": r"\bvalued\b|\bvaluation\b", "stock price": r"\bshare price\b|\bstock price\b",
+}
+_TOPIC_INTENTS = {"band", "premium", "competing_offers", "guide_fact", "level_mapping"}
+
+
+def missing_topic(text: str, guide_text: str) -> str:
+    """A term the question asks about that the guide's text never mentions, or ""."""
+    lowered, guide = text.lower(), guide_text.lower()
+    for topic, pattern in _TOPICS.items():
+        if re.search(pattern, lowered) and not re.search(pattern, guide):
+            return topic
+    return ""
+
+
 class Composer:
     """Builds the draft for a reading from the playbooks it points to."""
 
-    def __init__(self, playbooks: list[Playbook], profile: Profile) -> None:
+    def __init__(
+        self, playbooks: list[Playbook], profile: Profile, texts: dict[str, str] | None = None
+    ) -> None:
         self.playbooks = [p for p in playbooks if _has_terms(p)]
         self.profile = profile
+        self.texts = texts or {}  # guide id -> the guide's text, to find topics it lacks
 
     def books_for(self, reading: Reading) -> list[Playbook]:
         """The guides a reading is about: named ones, else the profile's, else all of them."""
@@ -70,6 +106,11 @@ class Composer:
         books = self.books_for(reading)
         if not books:
             return None
+        if reading.intent in _TOPIC_INTENTS and self.texts:
+            lacking = [(b, missing_topic(reading.text, self.texts.get(b.guide, ""))) for b in books]
+            if all(topic for _, topic in lacking):
+                names = " or ".join(guide_name(b) for b, _ in lacking)
+                return _not_covered(f"The {names} guide says nothing about {lacking[0][1]}.")
         compose = _COMPOSERS[reading.intent]
         if len(books) == 1:
             return compose(self, books[0], reading)
@@ -117,7 +158,7 @@ class Composer:
     def offer_verdict(self, book: Playbook, reading: Reading) -> Draft:
         if not reading.offer:
             draft = self.target(book, reading)
-            draft.text += " Tell me the offer (for example: they offered 240k base) for a verdict."
+            draft.text += " Tell me the offer, with its amount and region, for a verdict."
             return draft
         region = self._region(book, reading)
         if region is None:
@@ -127,7 +168,11 @@ class Composer:
         offer = {c: v for c, v in reading.offer.items() if c in comp.MONEY or comp.is_percent(c)}
         advice = evaluate_offer(book, region, offer or {comp.BASE: next(iter(reading.offer.values()))},
                                 self._profile_for(book, reading))
-        return counter_draft(advice, book.currency)
+        draft = counter_draft(advice, book.currency)
+        # In a chat the verdict and the counter answer the question; the band sentence and
+        # the script pointer are for `coach counter`, and here only pad the answer.
+        draft.text = _BAND_SENTENCE.sub("", draft.text).strip()
+        return draft
 
     def counter(self, book: Playbook, reading: Reading) -> Draft:
         if reading.offer and self._region(book, reading) is not None:
@@ -167,16 +212,26 @@ class Composer:
                      citations=citations)
 
     def premium(self, book: Playbook, reading: Reading) -> Draft:
-        premiums = book.premiums
-        if not premiums:
-            return _not_covered(f"The {guide_name(book)} guide names no premium.")
         citations: list[Citation] = []
-        listed = "; ".join(
+        parts = [
             f"the {p.name}: {_span(book, comp.PREMIUM_PCT, p.percent)}"
             f"{_cite(book, p.source, citations)}"
-            for p in premiums
-        )
-        return Draft(text=f"The {guide_name(book)} guide gives {listed}.", citations=citations)
+            for p in book.premiums
+        ]
+        # More shares than the standard grant is a premium too; its figures are the target's
+        # ask and the walk-away's floor.
+        share = comp.SHARE_PREMIUM_PCT
+        for which, threshold in (("ask for", book.target), ("accept no less than", book.walk_away)):
+            if threshold and share in threshold.components:
+                parts.append(
+                    f"the share premium: {which} "
+                    f"{comp.format_value(share, threshold.components[share])} more shares"
+                    f"{_cite(book, threshold.source_for(share), citations)}"
+                )
+        if not parts:
+            return _not_covered(f"The {guide_name(book)} guide names no premium.")
+        return Draft(text=f"The {guide_name(book)} guide gives " + "; ".join(parts) + ".",
+                     citations=citations)
 
     def script(self, book: Playbook, reading: Reading) -> Draft:
         scripts = [*book.scripts, *book.levers]
@@ -195,7 +250,9 @@ class Composer:
         citations: list[Citation] = []
         marker = _cite(book, best.source, citations)
         text = " ".join(best.text.split())
-        return Draft(text=f'The {best.title or best.name} script: "{text}"{marker}',
+        title = best.title or best.name
+        title = title if title.lower().endswith("script") else f"{title} script"
+        return Draft(text=f'The {title}: "{text}"{marker}',
                      citations=citations, verbatim=True)
 
     def level_mapping(self, book: Playbook, reading: Reading) -> Draft:
@@ -207,12 +264,13 @@ class Composer:
 
     def guide_fact(self, book: Playbook, reading: Reading) -> Draft:
         words = _words(reading.text)
+        words |= {alias for w in words for alias in _SYNONYMS.get(w, ())}
         scored = []
         for fact in book.facts:
             topic = _words(f"{fact.label} {fact.source.quote}")
             label_hits = len(words & _words(fact.label))
             hits = label_hits * 3 + len(words & topic)
-            if label_hits or hits >= 3:
+            if label_hits or hits >= 2:
                 scored.append((hits, fact))
         if not scored:
             return _not_covered(f"The {guide_name(book)} guide doesn't say.")

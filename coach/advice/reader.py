@@ -45,6 +45,10 @@ _CUES: list[tuple[str, str, float]] = [
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b", 0.25),
     ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
     ("competing_offers", r"\bcompet\w*|\bother offers?\b|\brival\b|\balternatives?\b", 0.3),
+    # General-advice phrasings: about how to negotiate, not about this guide's numbers.
+    ("concept", r"^what(?:'s| is) (?:a |an )?(?:batna|zopa|anchoring)\b|\bis it (?:rude|ok|"
+     r"okay|normal|bad)\b|\bshould i (?:tell|reveal|share|disclose)\b|\bdo i tell\b|"
+     r"\bgeneral(?:ly)?\b|\bon the spot\b|\bmake up\b|\bbluff\b", 0.4),
 ]
 _VERDICT_WORDS = re.compile(
     r"\baccept\b|\btake (?:it|this|that|the offer)\b|\bsign\b|\bgood\b|\bok(?:ay)?\b|\bfair\b|"
@@ -68,10 +72,12 @@ _EVERY_REGION = re.compile(
     r"\bcompare\b|\bdepending on location\b|\bby (?:location|region)\b",
     re.I,
 )
-_OTHER_REGION = re.compile(r"\b(?:the )?other (?:region|location|office|city|one)\b", re.I)
+_OTHER_REGION = re.compile(
+    r"\b(?:the )?other (?:regions?|locations?|offices?|cit(?:y|ies)|ones?)\b", re.I
+)
 _OWN = {
-    "walk_away": re.compile(r"\bmy (?:walk[\s-]?away|floor|minimum|bottom line)\b", re.I),
-    "target": re.compile(r"\bmy (?:target|anchor|goal)\b", re.I),
+    "walk_away": re.compile(r"\bmy (?:own )?(?:walk[\s-]?away|floor|minimum|bottom line)\b", re.I),
+    "target": re.compile(r"\bmy (?:own )?(?:target|anchor|goal)\b", re.I),
 }
 # Extra words per component that the shared cue table leaves out (everyday and foreign
 # wordings people use in chats; the table serves guides, which use the formal names).
@@ -186,6 +192,8 @@ class Reader:
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
         self._slots(reading, lowered)
+        if reading.competitor and not money and reading.intent not in {"script", "concept"}:
+            reading.intent = "competing_offers"  # "what's corvid at?"
         return reading
 
     # -- slots ---------------------------------------------------------------------------

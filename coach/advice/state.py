@@ -48,9 +48,16 @@ class DialogueState:
         ``regions_of`` maps each guide id to its region names (to resolve "the other region").
         """
         if reading.follow_up and self.last_intent in _CONTINUED and reading.intent not in {
-            "offer_verdict", "counter", "walk_away", "target", "small_talk", "script",
+            "offer_verdict", "counter", "walk_away", "target", "script",
         }:
             reading.intent = self.last_intent
+        if (
+            reading.follow_up
+            and reading.components
+            and not reading.amounts
+            and reading.intent in _MONEY_MOVES
+        ):
+            reading.intent = "band"  # "and the stock there?" after a verdict asks for a band
         if reading.guides == [] and self.guide:
             reading.guides = [self.guide]
         guide = reading.guides[0] if len(reading.guides) == 1 else ""
@@ -63,6 +70,8 @@ class DialogueState:
             reading.regions = [self.region]
         if not reading.components and reading.intent == "band" and self.last_intent == "band":
             reading.components = list(self.components)
+        if not reading.own and self.own:
+            reading.own = {k: dict(v) for k, v in self.own.items()}
         if reading.intent in _MONEY_MOVES and not reading.offer and self.offer:
             reading.offer = dict(self.offer)
         if reading.offer and reading.intent not in _MONEY_MOVES and (
