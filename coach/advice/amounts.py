@@ -101,10 +101,10 @@ def read_amounts(text: str) -> list[Amount]:
             continue  # "Q2", "L5", "IC3": a quarter or a level, not money
         if not suffix and not currency and value < 100:
             continue  # "3 offers", "4 years": too small to be pay in thousands
+        if 1900 <= value <= 2100 and not currency and not suffix:
+            continue  # a year, not pay
         if value < _THOUSANDS_BELOW and not suffix:
             value *= 1000
-        if 1900 <= value <= 2100 and not currency and not suffix:
-            continue  # a year
         found.append(Amount(value, currency, *match.span(), match.group(0)))
         taken.append(match.span())
     for match in _SPELLED.finditer(text):

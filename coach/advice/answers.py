@@ -21,7 +21,6 @@ from coach.negotiation.counter import evaluate_offer
 from coach.negotiation.playbook import Playbook, Range, Source
 from coach.negotiation.profile import Profile
 
-_BAND_SENTENCE = re.compile(r"\s*The [^.]*? band is [^.]*\.|\s*Use the [\w -]+ script\.")
 SMALL_TALK = (
     "Happy to help. Ask me about your guide: a pay band, your target or walk-away, an offer "
     "you got, a script to rehearse, or type /roleplay to practise with a recruiter."
@@ -56,7 +55,6 @@ _TOPICS = {
     "stipend": r"\bstipend\b|\ballowance\b", "visa": r"\bvisa\b|\bimmigration\b",
     "valuation": r"\bvalued\b|\bvaluation\b", "stock price": r"\bshare price\b|\bstock price\b",
 }
-_TOPIC_INTENTS = {"band", "premium", "competing_offers", "guide_fact", "level_mapping"}
 
 
 def missing_topic(text: str, guide_text: str) -> str:
@@ -106,11 +104,10 @@ class Composer:
         books = self.books_for(reading)
         if not books:
             return None
-        if reading.intent in _TOPIC_INTENTS and self.texts:
-            lacking = [(b, missing_topic(reading.text, self.texts.get(b.guide, ""))) for b in books]
-            if all(topic for _, topic in lacking):
-                names = " or ".join(guide_name(b) for b, _ in lacking)
-                return _not_covered(f"The {names} guide says nothing about {lacking[0][1]}.")
+        if self.texts and not reading.offer:
+            lacking = [missing_topic(reading.text, self.texts.get(b.guide, "")) for b in books]
+            if all(lacking):
+                return Draft(text=NOT_COVERED, covered=False)
         compose = _COMPOSERS[reading.intent]
         if len(books) == 1:
             return compose(self, books[0], reading)
@@ -156,6 +153,8 @@ class Composer:
         return Draft(text=text, citations=citations)
 
     def offer_verdict(self, book: Playbook, reading: Reading) -> Draft:
+        if not reading.offer and self.profile.offer:
+            reading.offer = dict(self.profile.offer)  # the person's offer, from their profile
         if not reading.offer:
             draft = self.target(book, reading)
             draft.text += " Tell me the offer, with its amount and region, for a verdict."
@@ -169,12 +168,11 @@ class Composer:
         advice = evaluate_offer(book, region, offer or {comp.BASE: next(iter(reading.offer.values()))},
                                 self._profile_for(book, reading))
         draft = counter_draft(advice, book.currency)
-        # In a chat the verdict and the counter answer the question; the band sentence and
-        # the script pointer are for `coach counter`, and here only pad the answer.
-        draft.text = _BAND_SENTENCE.sub("", draft.text).strip()
         return draft
 
     def counter(self, book: Playbook, reading: Reading) -> Draft:
+        if not reading.offer and self.profile.offer:
+            reading.offer = dict(self.profile.offer)
         if reading.offer and self._region(book, reading) is not None:
             return self.offer_verdict(book, reading)
         if {comp.SIGN_ON, comp.EQUITY} & set(reading.components):
