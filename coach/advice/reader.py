@@ -192,7 +192,9 @@ class Reader:
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
         self._slots(reading, lowered)
-        if reading.competitor and not money and reading.intent not in {"script", "concept"}:
+        if reading.competitor and not money and reading.intent not in {
+            "script", "concept", "level_mapping", "guide_fact",
+        }:
             reading.intent = "competing_offers"  # "what's corvid at?"
         return reading
 

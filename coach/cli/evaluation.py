@@ -14,7 +14,12 @@ if TYPE_CHECKING:
 
 def register(add: AddCommand) -> None:
     p = add("eval", "run the eval suites and print recall, grounding and safety rates")
-    p.add_argument("--suite", action="append", help="qa, counter, guard, fairness, roleplay")
+    p.add_argument(
+        "--suite",
+        action="append",
+        help="qa, counter, guard, fairness, roleplay (the default set), or understanding "
+        "(the held-out set of everyday questions, dialogues and multi-guide cases)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_eval)
 

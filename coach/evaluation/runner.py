@@ -24,6 +24,8 @@ from coach.advice.advisor import Advisor
 from coach.advice.counsel import counsel_offer
 from coach.config import Settings
 from coach.evaluation.roleplay import run_roleplay_eval
+from coach.evaluation.understanding import failures as understanding_failures
+from coach.evaluation.understanding import format_understanding, run_understanding
 from coach.guard.figures import allowed_values
 from coach.guard.meaning import ACCEPT_ADVICE
 from coach.knowledge.library import default_knowledge_dir, ingest_paths, open_store
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
 
 
 ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay")
+# Asked for by name (`--suite understanding`): the held-out understanding set, several hundred
+# answers, gated on its held-out split (see coach.evaluation.understanding).
+OPT_IN_SUITES = ("understanding",)
 # Rates that must be perfect for the run to pass; recall is reported, with a floor.
 REQUIRED = {
     "qa.grounding_rate": 1.0,
@@ -173,6 +178,10 @@ def run_evals(settings: Settings, suites: list[str] | None = None) -> dict[str, 
     if "roleplay" in chosen:
         report["roleplay"] = run_roleplay_eval(settings, evals_dir() / "roleplay_cases.yaml")
     failures = []
+    if "understanding" in chosen:
+        report["understanding"] = run_understanding(settings)
+        failures += [f"understanding: {line}" for line in understanding_failures(
+            report["understanding"])]
     for key, needed in REQUIRED.items():
         suite, metric = key.split(".")
         if suite not in report:
@@ -194,6 +203,8 @@ def run_evals(settings: Settings, suites: list[str] | None = None) -> dict[str, 
 def format_report(report: dict[str, Any]) -> str:
     """A short human summary: one line per metric, then any failed requirement."""
     lines = [f"eval on {report['provider']} ({report['model']})"]
+    if "understanding" in report:
+        lines.append(format_understanding(report["understanding"]))
     for suite in ALL_SUITES:
         if suite not in report:
             continue

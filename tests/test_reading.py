@@ -1,0 +1,195 @@
+"""The reader (intent + slots), amounts in any spelling, dialogue state, and the composer.
+
+Phrasings here are the developers' own; the held-out eval cases are never copied into tests.
+The reader runs on the real offline MiniLM embeddings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coach.advice.amounts import read_amounts
+from coach.advice.answers import Composer, missing_topic
+from coach.advice.drafting import NOT_COVERED
+from coach.advice.reader import ALL_COMPONENTS, Reader
+from coach.advice.state import DialogueState
+from coach.knowledge.extraction import extract_playbook
+from coach.negotiation.money import find_figures
+from coach.negotiation.profile import Profile
+
+ROOT = Path(__file__).resolve().parents[1]
+CEREBRAS = ROOT / "knowledge" / "cerebras-ml-ai-engineer.md"
+STRIPE = ROOT / "tests" / "fixtures" / "guides" / "stripe-senior-data-scientist.md"
+
+
+@pytest.fixture(scope="module")
+def books() -> list[Any]:
+    return [
+        extract_playbook("cerebras-ml-ai-engineer", CEREBRAS.read_text(encoding="utf-8")),
+        extract_playbook("stripe-senior-data-scientist", STRIPE.read_text(encoding="utf-8")),
+    ]
+
+
+@pytest.fixture(scope="module")
+def reader(minilm: Any, books: list[Any]) -> Reader:
+    return Reader(minilm, books)
+
+
+def values(text: str) -> set[float]:
+    return {v for f in find_figures(text) for v in (f.low, f.high)}
+
+
+# -- amounts -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("they came back with 235 for base", [(235_000, "")]),
+        ("$310,000 base", [(310_000, "USD")]),
+        ("310 grand", [(310_000, "")]),
+        ("an equity grant of $2.5M", [(2_500_000, "USD")]),
+        ("€103.5K fixed", [(103_500, "EUR")]),
+        ("98.000 EUR in Berlin", [(98_000, "EUR")]),
+        ("two hundred and thirty thousand", [(230_000, "")]),
+        ("one hundred ninety-five base", [(195_000, "")]),
+        ("a 12% bonus", [(12, "%")]),
+    ],
+)
+def test_amounts_in_any_spelling(text: str, expected: list[tuple[float, str]]) -> None:
+    assert [(a.value, a.currency) for a in read_amounts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what's the 401k match?", "levels L5 and IC3", "the IPO is in Q2 2026",
+     "who won in 1998?", "I have 3 offers after 4 years"],
+)
+def test_names_years_and_counts_are_not_amounts(text: str) -> None:
+    assert read_amounts(text) == []
+
+
+# -- intents and slots -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("yo what do they pay for base out in san diego", "band"),
+        ("equity range?", "band"),
+        ("they put 251 base on the table for sunnyvale, do I sign?", "offer_verdict"),
+        ("how should I respond with a number", "counter"),
+        ("what's the least I can live with here", "walk_away"),
+        ("where do I open the bidding", "target"),
+        ("which rival offers can I cite", "competing_offers"),
+        ("how large is the AI premium", "premium"),
+        ("what words do I use to ask for more shares", "script"),
+        ("what level is this at google", "level_mapping"),
+        ("when does the company plan to IPO", "guide_fact"),
+        ("what's a BATNA anyway", "concept"),
+        ("thanks a lot!", "small_talk"),
+        ("what's a good pasta recipe", "out_of_scope"),
+    ],
+)
+def test_intent_of_everyday_wording(reader: Reader, text: str, intent: str) -> None:
+    assert reader.read(text).intent == intent, reader.read(text).describe()
+
+
+def test_slots_come_from_the_playbooks(reader: Reader) -> None:
+    reading = reader.read("stripe offered me 221 base in NY, is it good?")
+    assert reading.guides == ["stripe-senior-data-scientist"]
+    assert reading.regions == ["New York"]
+    assert reading.offer == {"base": 221_000}
+    typo = reader.read("base salery in san deigo?")
+    assert typo.regions == ["San Diego"] and typo.components == ["base"]
+    # Both guides have a remote region; without a company named, both are candidates.
+    assert set(reader.read("remote bonus?").regions) == {"Remote US", "Remote (US)"}
+    assert reader.read("the whole package in sunnyvale").components == [ALL_COMPONENTS]
+    assert reader.read("base in Denver?").unknown_region == "denver"
+
+
+def test_a_correction_keeps_the_new_amount(reader: Reader) -> None:
+    reading = reader.read("sorry, they offered 242 not 252")
+    assert reading.offer == {"base": 242_000}
+
+
+# -- dialogue state --------------------------------------------------------------------------
+
+
+def resolve(reader: Reader, books: list[Any], state: DialogueState, text: str) -> Any:
+    return state.resolve(reader.read(text), {b.guide: b.regions() for b in books})
+
+
+def test_state_carries_offer_region_and_intent(reader: Reader, books: list[Any]) -> None:
+    state = DialogueState()
+    first = resolve(reader, books, state, "cerebras offered 244 base for san diego")
+    assert first.intent == "offer_verdict" and state.offer == {"base": 244_000}
+    second = resolve(reader, books, state, "is that good?")
+    assert second.intent == "offer_verdict" and second.offer == {"base": 244_000}
+    assert second.regions == ["San Diego"] and second.guides == ["cerebras-ml-ai-engineer"]
+    band = resolve(reader, books, state, "what's the base range there?")
+    assert band.intent == "band" and band.regions == ["San Diego"]
+    other = resolve(reader, books, state, "and the other regions?")
+    assert other.intent == "band" and "San Diego" not in other.regions and other.regions
+
+
+def test_own_walk_away_is_remembered(reader: Reader, books: list[Any]) -> None:
+    state = DialogueState()
+    resolve(reader, books, state, "my walk-away is 256k base")
+    later = resolve(reader, books, state, "they offered 252 in sunnyvale, take it?")
+    assert later.own["walk_away"] == {"base": 256_000}
+    draft = Composer(books[:1], Profile()).compose(later)
+    assert draft is not None and draft.verdict == "below_walk_away"
+
+
+# -- the composer ----------------------------------------------------------------------------
+
+
+def test_band_states_only_the_component_asked(reader: Reader, books: list[Any]) -> None:
+    draft = Composer(books, Profile()).compose(reader.read("cerebras base in remote?"))
+    assert draft is not None
+    assert values(draft.text) == {208_000, 262_000}
+    assert draft.citations and "Remote US" in draft.citations[0].text
+
+
+def test_same_band_everywhere_is_said_once(reader: Reader, books: list[Any]) -> None:
+    draft = Composer(books[:1], Profile()).compose(reader.read("how much equity?"))
+    assert draft is not None and "in every region" in draft.text
+    assert values(draft.text) == {258_000, 455_000}
+
+
+def test_region_the_guide_lacks_is_not_covered(reader: Reader, books: list[Any]) -> None:
+    draft = Composer(books[:1], Profile()).compose(reader.read("base in Denver?"))
+    assert draft is not None and not draft.covered and not find_figures(draft.text)
+
+
+def test_missing_topic_is_not_covered_never_a_neighbour(reader: Reader, books: list[Any]) -> None:
+    text = CEREBRAS.read_text(encoding="utf-8")
+    assert missing_topic("what's the vesting schedule", text) == "vesting"
+    assert missing_topic("base in sunnyvale", text) == ""
+    composer = Composer(books[:1], Profile(), {books[0].guide: text})
+    draft = composer.compose(reader.read("how many PTO days do I get"))
+    assert draft is not None and draft.text == NOT_COVERED and not draft.covered
+
+
+def test_ambiguous_money_question_answers_for_each_guide(reader: Reader, books: list[Any]) -> None:
+    draft = Composer(books, Profile()).compose(reader.read("what's my walk-away?"))
+    assert draft is not None
+    assert "Cerebras" in draft.text and "Stripe" in draft.text
+    assert 248_000 in values(draft.text)
+
+
+def test_profile_guide_wins_when_set(reader: Reader, books: list[Any]) -> None:
+    profile = Profile(guide="cerebras-ml-ai-engineer")
+    draft = Composer(books, profile).compose(reader.read("what's my walk-away?"))
+    assert draft is not None and "Stripe" not in draft.text and 248_000 in values(draft.text)
+
+
+def test_offer_without_dollar_sign_gets_a_verdict(reader: Reader, books: list[Any]) -> None:
+    reading = reader.read("cerebras said 240 base in sunnyvale. should I accept?")
+    draft = Composer(books, Profile()).compose(reading)
+    assert draft is not None and draft.verdict == "below_walk_away"
+    assert {240_000, 248_000, 268_000} <= values(draft.text)
