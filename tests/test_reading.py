@@ -193,3 +193,12 @@ def test_offer_without_dollar_sign_gets_a_verdict(reader: Reader, books: list[An
     draft = Composer(books, Profile()).compose(reading)
     assert draft is not None and draft.verdict == "below_walk_away"
     assert {240_000, 248_000, 268_000} <= values(draft.text)
+
+
+def test_state_can_be_shown_and_corrected() -> None:
+    state = DialogueState()
+    assert "region: -" in state.update("")
+    assert "region: San Diego" in state.update("region San Diego")
+    assert "250000" in state.update("offer 250k")
+    assert "not an amount" in state.update("offer lots")
+    assert "region: -" in state.update("clear")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from coach.advice.amounts import read_amounts
 from coach.advice.reader import ALL_COMPONENTS, Reading
+from coach.negotiation import components as comp
 
 # Intents a bare fragment ("and equity?", "San Diego?") continues.
 _CONTINUED = {"band", "offer_verdict", "counter", "competing_offers", "script", "premium"}
@@ -41,6 +43,28 @@ class DialogueState:
         if self.last_intent:
             parts.append(f"last question: {self.last_intent.replace('_', ' ')}")
         return "; ".join(parts)
+
+    def update(self, command: str) -> str:
+        """Apply a correction such as ``region San Diego`` or ``offer 250k``; describe the state.
+
+        An empty command only describes; ``clear`` forgets everything.
+        """
+        name, _, value = command.partition(" ")
+        value = value.strip()
+        if name == "clear":
+            self.__dict__.update(DialogueState().__dict__)
+        elif name == "region" and value:
+            self.region = value
+        elif name == "guide" and value:
+            self.guide = value
+        elif name == "offer" and value:
+            amounts = [a for a in read_amounts(value) if not a.is_percent]
+            if not amounts:
+                return f"'{value}' is not an amount; write it like 250k or $250,000."
+            self.offer = {comp.BASE: amounts[0].value}
+        elif name:
+            return "use /state, /state clear, /state region NAME, /state offer AMOUNT or /state guide ID"
+        return self.describe()
 
     def resolve(self, reading: Reading, regions_of: dict[str, list[str]]) -> Reading:
         """Fill ``reading``'s gaps from the state, then remember what it established.

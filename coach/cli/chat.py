@@ -17,6 +17,9 @@ HELP = """commands:
   /help       this list
   /roleplay   rehearse the negotiation with a recruiter (/hint inside it for a tip)
   /rehearse   practise a script, e.g. /rehearse share-premium
+  /state      what I have understood (guide, region, offer, your numbers);
+              correct it with /state region San Diego, /state offer 250k,
+              /state guide GUIDE-ID, or /state clear
   /reset      forget this conversation's history
   /quit       leave (Ctrl-D works too)
 anything else is a question about your guides."""
@@ -61,6 +64,9 @@ def run_chat(settings: Settings, guide: str | None) -> int:
         if text == "/reset":
             conversation.reset()
             print("history cleared")
+            continue
+        if text.split()[0] == "/state":
+            print(conversation.state.update(text.removeprefix("/state").strip()))
             continue
         if text.startswith("/roleplay") or text.startswith("/rehearse"):
             chat_command(settings, text, guide)
