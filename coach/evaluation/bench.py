@@ -146,11 +146,37 @@ def model_figures(settings: Settings) -> dict[str, Any]:
     return figures
 
 
+# Everyday messages for timing the reader: none of them comes from the eval cases.
+_READ_SAMPLES = (
+    "what do they pay for base in san diego?",
+    "they offered 251 base, should I take it?",
+    "and the other regions?",
+    "what's my walk-away",
+    "when is the IPO",
+    "give me the share premium script",
+)
+
+
+def reading_speed(settings: Settings) -> dict[str, float]:
+    """Milliseconds to read one message (intent + slots) once the reader is warm."""
+    advisor = Advisor(replace(settings, provider="fake"))
+    playbooks = advisor.playbooks()
+    advisor.read("warm up", playbooks)  # the example vectors are computed once per process
+    times = []
+    for _ in range(5):
+        for text in _READ_SAMPLES:
+            start = time.perf_counter()
+            advisor.read(text, playbooks)
+            times.append((time.perf_counter() - start) * 1000)
+    return {"read_message_median_ms": statistics.median(times), "read_message_max_ms": max(times)}
+
+
 def run_bench(settings: Settings, quick: bool = False) -> dict[str, Any]:
     """All figures; ``quick`` skips the model (start-up and ingestion only)."""
     figures: dict[str, Any] = {"provider": settings.provider, "threads": settings.threads}
     figures["help_startup_s"] = help_startup()
     figures.update({f"ingest_{k}": v for k, v in ingest_speed(settings).items()})
+    figures.update(reading_speed(settings))
     if not quick and settings.provider == "local":
         figures.update(model_figures(settings))
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
