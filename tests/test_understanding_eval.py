@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from coach.evaluation import answer_figures as af
 from coach.evaluation import understanding as ue
-from coach.evaluation.understanding import Figure, judge, judge_ambiguous, parse_figures
+from coach.evaluation.answer_figures import Figure, parse_figures
+from coach.evaluation.judging import judge, judge_ambiguous
 
 
 def shown(text: str) -> list[str]:
@@ -58,8 +60,8 @@ def test_commas_and_currency_are_part_of_the_figure() -> None:
     assert dollars == Figure("money", "$", 212_000.0)
     (euros,) = parse_figures("€118K")
     assert euros == Figure("money", "€", 118_000.0)
-    assert ue.matches(parse_figures("$212K")[0], dollars)
-    assert not ue.matches(parse_figures("€212K")[0], dollars)  # the currency must match
+    assert af.matches(parse_figures("$212K")[0], dollars)
+    assert not af.matches(parse_figures("€212K")[0], dollars)  # the currency must match
 
 
 def test_numbers_that_are_not_figures() -> None:
@@ -68,10 +70,10 @@ def test_numbers_that_are_not_figures() -> None:
 
 
 def test_expected_strings_read_as_one_figure_each() -> None:
-    figures = ue.parse_expected(["$268K", "$212,000", "€118K", "$228k", "15%", "850,000"])
+    figures = af.parse_expected(["$268K", "$212,000", "€118K", "$228k", "15%", "850,000"])
     assert [f.value for f in figures] == [268e3, 212e3, 118e3, 228e3, 15.0, 850e3]
     with pytest.raises(ValueError):
-        ue.parse_expected(["$1K-$2K"])
+        af.parse_expected(["$1K-$2K"])
 
 
 def test_every_expect_block_and_profile_in_the_data_reads() -> None:
@@ -80,8 +82,8 @@ def test_every_expect_block_and_profile_in_the_data_reads() -> None:
             blocks = [t["expect"] for t in case.get("turns", [])] or [case["expect"]]
             blocks += list((case.get("per_guide") or {}).values())
             for block in blocks:
-                ue.parse_expected(block.get("figures"))
-                ue.parse_expected(block.get("allow"))
+                af.parse_expected(block.get("figures"))
+                af.parse_expected(block.get("allow"))
             ue.case_profile(case.get("profile"))
 
 

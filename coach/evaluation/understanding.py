@@ -2,7 +2,9 @@
 
 Each case stores its own set of role guides (plus the fundamentals page) in a scratch data
 folder, asks the question (or plays the dialogue turn by turn) and judges the answer against
-the case's ``expect`` block. The judging is deliberately strict and independent of the code
+the case's ``expect`` block.
+Figures are read in ``answer_figures``, answers judged in ``judging``; this module runs
+the cases and reports. The judging is deliberately strict and independent of the code
 under test: figures are read by this module's own parser, never by the coach's.
 
 An answer is correct only when
@@ -29,13 +31,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
-import itertools
 import json
 import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ from coach.advice.advisor import Advisor
 from coach.advice.conversation import Conversation
 from coach.config import Settings, load_settings
 from coach.errors import CoachError, ProviderError, StoreError
+from coach.evaluation.answer_figures import Figure, parse_figures
+from coach.evaluation.judging import Judgement, judge, judge_ambiguous, reason_category
 from coach.knowledge.library import ingest_paths
 from coach.knowledge.store import KnowledgeStore
 from coach.models import providers
@@ -63,7 +66,6 @@ _GATED_FILE = {
     "dialogue_turns": "dialogues",
     "multi_guide": "multi_guide",
 }
-TOLERANCE = 0.005  # relative difference under which two values are the same figure
 FALLBACK_EVENT = "using the draft"
 REPORT_NAME = "understanding-latest.json"
 
@@ -71,368 +73,6 @@ HELDOUT_DIR = bundled("evals") / "heldout"
 KNOWLEDGE_DIR = bundled("knowledge")
 FUNDAMENTALS = KNOWLEDGE_DIR / "negotiation-fundamentals.md"
 GUIDE_ALIASES = {"cerebras": KNOWLEDGE_DIR / "cerebras-ml-ai-engineer.md"}
-
-
-# -- figures -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One stated figure: ``money`` (with a currency, "" when none was written) or ``percent``."""
-
-    kind: str
-    currency: str
-    value: float
-    text: str = field(default="", compare=False)
-
-    def __str__(self) -> str:
-        if self.kind == "percent":
-            return f"{self.value:g}%"
-        for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if abs(self.value) >= scale:
-                return f"{self.currency}{self.value / scale:g}{suffix}"
-        return f"{self.currency}{self.value:g}"
-
-
-_CURRENCY_WORDS = {
-    "$": "$",
-    "us$": "$",
-    "usd": "$",
-    "dollar": "$",
-    "dollars": "$",
-    "€": "€",
-    "eur": "€",
-    "euro": "€",
-    "euros": "€",
-    "£": "£",
-    "gbp": "£",
-}
-_SCALES = {
-    "k": 1e3,
-    "thousand": 1e3,
-    "grand": 1e3,
-    "m": 1e6,
-    "mm": 1e6,
-    "mil": 1e6,
-    "million": 1e6,
-    "b": 1e9,
-    "bn": 1e9,
-    "billion": 1e9,
-}
-_FIGURE = re.compile(
-    r"(?<![\w.,])"
-    r"(?:(?P<pre>US\$|\$|€|£|(?:USD|EUR|GBP)(?![A-Za-z]))\s?)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+(?:\.\d+)?)"
-    r"(?P<suf>\s?(?:thousand|grand|million|billion)\b|(?:bn|mm|mil)\b|[kKmMbB](?![A-Za-z]))?"
-    r"(?P<pct>\s?(?:%|percent\b|per\s?cent\b))?"
-    r"(?P<post>\s?(?:USD|EUR|GBP)\b|\s?€|\s(?:euros?|dollars?)\b)?",
-    re.IGNORECASE,
-)
-_RANGE_JOIN = re.compile(r"\s*(?:-|‐|‑|‒|–|—|−|to)\s*", re.IGNORECASE)
-_AND_JOIN = re.compile(r"\s+and\s+", re.IGNORECASE)
-_BETWEEN = re.compile(r"between\s*$", re.IGNORECASE)
-
-
-@dataclass
-class _Raw:
-    start: int
-    end: int
-    number: str
-    currency: str
-    scale: float
-    suffix: str
-    percent: bool
-    post: bool  # the currency was written after the number ("95K EUR")
-
-    @property
-    def grouped(self) -> bool:
-        """Written with thousands separators ("212,000", "106.000")."""
-        return "," in self.number or bool(re.fullmatch(r"\d{1,3}(?:\.\d{3})+", self.number))
-
-
-def _raw_figures(text: str) -> list[_Raw]:
-    found = []
-    for m in _FIGURE.finditer(text):
-        pre, post = (m.group("pre") or "").strip(), (m.group("post") or "").strip()
-        suffix = (m.group("suf") or "").strip()
-        found.append(
-            _Raw(
-                start=m.start(),
-                end=m.end(),
-                number=m.group("num"),
-                currency=_CURRENCY_WORDS.get((pre or post).lower(), ""),
-                scale=_SCALES.get(suffix.lower(), 1.0),
-                suffix=suffix,
-                percent=bool(m.group("pct")),
-                post=bool(post) and not pre,
-            )
-        )
-    return found
-
-
-def _number(raw: _Raw) -> float:
-    text = raw.number
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text) and raw.scale == 1.0 and not raw.percent:
-        return float(text.replace(".", ""))  # "106.000 EUR": dots group thousands
-    return float(text.replace(",", ""))
-
-
-def _link_ranges(text: str, raws: list[_Raw]) -> None:
-    """Carry a suffix, percent sign or currency across the two ends of a written range."""
-    for first, second in itertools.pairwise(raws):
-        between = text[first.end : second.start]
-        joined = _RANGE_JOIN.fullmatch(between) or (
-            _AND_JOIN.fullmatch(between) and _BETWEEN.search(text[: first.start])
-        )
-        if not joined:
-            continue
-        if second.percent and not first.percent and not first.currency and first.scale == 1.0:
-            first.percent = True
-        if (
-            first.scale == 1.0
-            and second.scale != 1.0
-            and not first.percent
-            and not first.grouped
-            and _number(first) < 1000
-        ):
-            first.scale, first.suffix = second.scale, second.suffix  # "208–262K"
-        if first.currency and not second.currency:
-            second.currency = first.currency
-        elif second.post and not first.currency and not first.percent:
-            first.currency = second.currency  # "95–120K EUR"
-
-
-def parse_figures(text: str) -> list[Figure]:
-    """Every money amount and percentage stated in ``text``, ranges as two figures.
-
-    Money needs a currency, a scale suffix (K, M, B, grand, million...) or thousands
-    separators; a bare number ("4 years", "2026", "Q4") is not a figure. "401k" is not pay.
-    """
-    raws = _raw_figures(text)
-    _link_ranges(text, raws)
-    figures = []
-    for raw in raws:
-        written = text[raw.start : raw.end].strip()
-        if raw.percent:
-            figures.append(Figure("percent", "", _number(raw), written))
-            continue
-        bare = not raw.currency
-        if bare and raw.suffix in ("m", "b", "mm", "mil"):
-            continue  # "12m" is more often months than millions without a currency
-        if bare and raw.scale == 1e3 and raw.number == "401":
-            continue
-        if bare and raw.scale == 1.0 and not raw.grouped:
-            continue
-        figures.append(Figure("money", raw.currency, _number(raw) * raw.scale, written))
-    return figures
-
-
-def parse_expected(items: Iterable[Any]) -> list[Figure]:
-    """Figures of an expect list ("$268K", "15%", "850,000"); each must read as exactly one."""
-    result = []
-    for item in items or []:
-        figures = parse_figures(str(item))
-        if len(figures) != 1:
-            raise ValueError(f"expected figure {item!r} reads as {len(figures)} figures")
-        result.append(figures[0])
-    return result
-
-
-def same_value(a: float, b: float) -> bool:
-    return abs(a - b) <= TOLERANCE * max(abs(a), abs(b), 1e-9)
-
-
-def matches(figure: Figure, other: Figure, *, loose_currency: bool = False) -> bool:
-    """Same kind, same currency (a missing one matches any when ``loose_currency``), same value."""
-    if figure.kind != other.kind or not same_value(figure.value, other.value):
-        return False
-    if figure.currency == other.currency:
-        return True
-    return loose_currency and not (figure.currency and other.currency)
-
-
-def _among(figure: Figure, pool: Iterable[Figure], loose: bool = False) -> bool:
-    return any(matches(figure, other, loose_currency=loose) for other in pool)
-
-
-# -- judging one answer --------------------------------------------------------------------
-
-_NOT_COVERED = re.compile(
-    r"\b(?:guides?|sources?|notes?|documents?)\b[^.?!]{0,40}?"
-    r"\b(?:do(?:es)?n[’']?t|do(?:es)? not|never)\s+(?:\w+\s+)?"
-    r"(?:cover|mention|say|include|address|contain|list|have|state|specify)"
-    r"|\bnot (?:covered|mentioned|included|listed|stated|specified|in (?:the|your|any) guides?)\b"
-    r"|\b(?:isn[’']?t|is not|aren[’']?t|are not) (?:covered|mentioned|in (?:the|your) guides?)"
-    r"|\bno (?:information|info|data|details?) (?:on|about|for|in)\b"
-    r"|\bwon[’']?t guess\b"
-    r"|\b(?:can(?:not|[’']?t)|unable to) (?:find|answer)\b",
-    re.IGNORECASE,
-)
-_PLACEHOLDER = re.compile(
-    r"\[\s*(?:insert|your\s|amount|company|name|number|role|x\b|xx)|\$\s*\[|\{\{|<\s*insert",
-    re.IGNORECASE,
-)
-_DASHES = re.compile(r"[‐‑‒–—−]")
-
-
-def _norm(text: str) -> str:
-    return _DASHES.sub("-", text).replace("’", "'").lower()
-
-
-def says_not_covered(text: str) -> bool:
-    return bool(_NOT_COVERED.search(text))
-
-
-def has_placeholder(text: str) -> bool:
-    return bool(_PLACEHOLDER.search(text))
-
-
-@dataclass
-class Judgement:
-    """Whether one answer is correct, and every reason it is not."""
-
-    correct: bool
-    reasons: list[str] = field(default_factory=list)
-    misattributed: list[str] = field(default_factory=list)
-    placeholder: bool = False
-    not_covered_expected: bool = False
-
-
-def _reason(reasons: list[str], text: str) -> None:
-    if text not in reasons:
-        reasons.append(text)
-
-
-def _check_block(
-    text: str,
-    stated: list[Figure],
-    expect: dict[str, Any],
-    reasons: list[str],
-    suffix: str = "",
-) -> None:
-    """Required figures and text tokens of one expect block."""
-    for figure in parse_expected(expect.get("figures")):
-        if not _among(figure, stated):
-            _reason(reasons, f"missing figure {figure}{suffix}")
-    lowered = _norm(text)
-    for token in expect.get("text") or []:
-        if _norm(str(token)) not in lowered:
-            _reason(reasons, f"missing text '{token}'{suffix}")
-
-
-def judge(
-    text: str,
-    expect: dict[str, Any],
-    *,
-    covered: bool = True,
-    verdict: str = "",
-    kind: str = "",
-    context: Sequence[Figure] = (),
-) -> Judgement:
-    """Judge one answer against one expect block (see the module docstring for the rules)."""
-    expect = expect or {}
-    stated = parse_figures(text)
-    reasons: list[str] = []
-    own = [f for f in stated if not _among(f, context, loose=True)]
-    known = parse_expected(expect.get("figures")) + parse_expected(expect.get("allow"))
-    wrong = [f for f in own if not _among(f, known)]
-    placeholder = has_placeholder(text)
-    if placeholder:
-        _reason(reasons, "placeholder")
-    for figure in wrong:
-        _reason(reasons, f"misattributed figure {figure}")
-    _check_block(text, stated, expect, reasons)
-    wanted_verdict = expect.get("verdict")
-    if wanted_verdict and verdict != wanted_verdict:
-        _reason(reasons, f"wrong verdict: {verdict or 'none'} (expected {wanted_verdict})")
-    not_covered_expected = bool(expect.get("not_covered"))
-    if kind == "small_talk":
-        for figure in stated:
-            if figure not in wrong:
-                _reason(reasons, f"small talk states figure {figure}")
-    elif not_covered_expected:
-        if covered and not says_not_covered(text):
-            _reason(reasons, "answered a question the guides do not cover")
-        for figure in own:
-            if figure not in wrong:
-                _reason(reasons, f"not-covered answer states figure {figure}")
-    elif not covered or (says_not_covered(text) and not stated):
-        _reason(reasons, "said not covered (expected an answer)")
-    return Judgement(
-        correct=not reasons,
-        reasons=reasons,
-        misattributed=[str(f) for f in wrong],
-        placeholder=placeholder,
-        not_covered_expected=not_covered_expected,
-    )
-
-
-def _names(text: str, names: Iterable[str]) -> bool:
-    lowered = _norm(text)
-    return any(re.search(rf"\b{re.escape(_norm(n))}\b", lowered) for n in names)
-
-
-def judge_ambiguous(
-    text: str,
-    per_guide: dict[str, dict[str, Any]],
-    companies: dict[str, list[str]],
-    *,
-    covered: bool = True,
-    context: Sequence[Figure] = (),
-) -> Judgement:
-    """An ambiguous multi-guide question: ask which company is meant, or answer for each."""
-    stated = parse_figures(text)
-    own = [f for f in stated if not _among(f, context, loose=True)]
-    known = [
-        f
-        for expect in per_guide.values()
-        for f in parse_expected(expect.get("figures")) + parse_expected(expect.get("allow"))
-    ]
-    wrong = [f for f in own if not _among(f, known)]
-    placeholder = has_placeholder(text)
-    named = [g for g in companies if _names(text, companies[g])]
-    asks = "?" in text and not own and len(named) >= 2
-    answer_reasons: list[str] = []
-    if not covered:
-        _reason(answer_reasons, "said not covered (expected an answer)")
-    for guide, expect in per_guide.items():
-        company = (companies.get(guide) or [guide])[0]
-        if expect.get("not_covered"):
-            continue  # nothing to state for it; its figures would count as misattributed
-        _check_block(text, stated, expect, answer_reasons, suffix=f" ({company})")
-        if guide in companies and guide not in named:
-            _reason(answer_reasons, f"company not named: {company}")
-    reasons: list[str] = []
-    if placeholder:
-        reasons.append("placeholder")
-    reasons += [f"misattributed figure {f}" for f in wrong]
-    if not asks and answer_reasons:
-        reasons.append("ambiguous: neither asked which company nor answered for each")
-        reasons += answer_reasons
-    return Judgement(
-        correct=not reasons,
-        reasons=reasons,
-        misattributed=[str(f) for f in wrong],
-        placeholder=placeholder,
-    )
-
-
-def reason_category(reason: str) -> str:
-    """The kind of a failure reason, without the figure or token it names."""
-    reason = re.sub(r" \([^)]*\)$", "", reason)
-    for prefix in (
-        "missing figure",
-        "missing text",
-        "misattributed figure",
-        "wrong verdict",
-        "small talk states figure",
-        "not-covered answer states figure",
-        "company not named",
-        "error",
-    ):
-        if reason.startswith(prefix):
-            return prefix
-    return reason
 
 
 # -- cases ---------------------------------------------------------------------------------
