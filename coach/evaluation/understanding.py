@@ -4,7 +4,9 @@ Each case stores its own set of role guides (plus the fundamentals page) in a sc
 folder, asks the question (or plays the dialogue turn by turn) and judges the answer against
 the case's ``expect`` block.
 Figures are read in ``answer_figures``, answers judged in ``judging``; this module runs
-the cases and reports. The judging is deliberately strict and independent of the code
+the cases and reports. It stays over the ~300-line guideline because loading cases, running
+single turns, dialogues and multi-guide cases, and summarising them share one set of
+helpers; splitting them would scatter one procedure. The judging is deliberately strict and independent of the code
 under test: figures are read by this module's own parser, never by the coach's.
 
 An answer is correct only when
