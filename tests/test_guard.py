@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pytest
@@ -279,3 +280,26 @@ def test_stream_stops_before_a_figure_with_the_wrong_role(checker: AnswerChecker
 def test_role_word_after_the_figure_is_understood(checker: AnswerChecker) -> None:
     text = "Counter at $268K base [2]; your offer of $255K clears your $248K walk-away [1]."
     assert checker.problems(text) == []
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "NVIDIA pays ML engineers a total of $[insert dollar amount].",
+        "Counter at [your target] and hold.",
+        "Ask for [insert figure] more shares.",
+    ],
+)
+def test_placeholders_never_pass(wording: str) -> None:
+    from coach.guard.figures import AnswerChecker, GuardedStream, GuardRejected
+
+    checker = AnswerChecker(set())
+    assert any("placeholder" in p for p in checker.problems(wording))
+    with pytest.raises(GuardRejected):
+        "".join(GuardedStream(iter(re.findall(r"\S+\s*", wording)), checker))
+
+
+def test_a_bracketed_list_of_offers_is_not_a_placeholder() -> None:
+    from coach.guard.figures import AnswerChecker
+
+    assert AnswerChecker(set()).text_problem("I'm leaving [Google ML at $455K TC / Meta]") is None

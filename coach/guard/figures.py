@@ -111,13 +111,28 @@ class AnswerChecker:
             return f"ungrounded figure {tag.raw!r}"
         return self.meaning.figure_problem(tag) if self.meaning else None
 
+    def text_problem(self, text: str) -> str | None:
+        """A template placeholder ("[insert amount]", "$[...]") a model left in its wording."""
+        if match := PLACEHOLDER.search(text):
+            return f"placeholder {match.group(0)!r}"
+        return None
+
     def problems(self, text: str) -> list[str]:
         """All problems of a finished answer (used for non-streamed wording)."""
         found = [p for p in (self.figure_problem(t) for t in tag_figures(text)) if p]
+        if placeholder := self.text_problem(text):
+            found.append(placeholder)
         if self.meaning:
             found += self.meaning.final_problems(text)
         return list(dict.fromkeys(found))
 
+
+# A template slot a small model sometimes writes instead of a figure; never shown to anyone.
+PLACEHOLDER = re.compile(
+    r"\[\s*(?:insert|your|enter|add|amount|company|name|figure|number|x+)\b[^\]]*\]?"
+    r"|[$€£]\s?\[|<\s*(?:insert|your)\b[^>]*>?",
+    re.I,
+)
 
 # Text after a figure that can still change its meaning ("$248K base"); held back until seen.
 LOOKAHEAD = 24
@@ -179,6 +194,8 @@ class GuardedStream:
                 self.report.figures.append(tag.raw)
                 if problem := self._checker.figure_problem(tag):
                     raise self._reject(problem)
+        if problem := self._checker.text_problem(self._full[:end]):
+            raise self._reject(problem)
         meaning = self._checker.meaning
         if meaning and (problem := meaning.text_problem(self._full[:end])):
             raise self._reject(problem)
