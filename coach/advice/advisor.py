@@ -195,20 +195,6 @@ class Advisor:
             draft.text = note + draft.text
         return Prepared(question, passages, draft, reading)
 
-    def decide(
-        self,
-        question: str,
-        passages: list[Passage],
-        playbooks: list[Playbook],
-        ignore: set[str] | None = None,
-    ) -> Draft:
-        """The deterministic answer for a question on its own: the playbook, else guide text."""
-        reading = self.reader(playbooks).read(question)
-        composer = Composer(playbooks, load_profile(self.settings.home))
-        if (draft := composer.compose(reading)) is not None:
-            return draft
-        return extractive_draft(question, passages, ignore=ignore or set())
-
     # -- wording -----------------------------------------------------------------------
 
     def messages(self, prepared: Prepared, history: list[dict[str, str]] | None = None) -> list:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from coach.knowledge.retrieval import Passage, content_terms, tokenize
 from coach.negotiation.citations import Citation
-from coach.negotiation.components import BONUS_PCT, format_span, label, terms_text
+from coach.negotiation.components import terms_text
 from coach.negotiation.counter import MEETS, CounterAdvice
 from coach.negotiation.money import find_figures
-from coach.negotiation.playbook import Playbook, RegionBand
+from coach.negotiation.playbook import Playbook
 
 NOT_COVERED = (
     "Your guides don't cover that, so I won't guess. "
@@ -41,39 +41,10 @@ class Draft:
     variables: dict[str, str] = field(default_factory=dict)  # its values besides the draft
 
 
-def find_region(question: str, playbooks: list[Playbook]) -> tuple[Playbook, RegionBand] | None:
-    """The band of the region the question names, preferring a full-name match."""
-    asked = " ".join(question.lower().replace("-", " ").split())
-    words = set(re.findall(r"[a-z]+", asked))
-    partial: list[tuple[Playbook, RegionBand]] = []
-    for playbook in playbooks:
-        for band in playbook.bands:
-            name = " ".join(band.region.lower().replace("-", " ").split())
-            if re.search(rf"\b{re.escape(name)}\b", asked):
-                return playbook, band
-            first = re.findall(r"[a-z]+", name)[:1]
-            if first and first[0] in words and len(first[0]) > 3:
-                partial.append((playbook, band))
-    return partial[0] if len(partial) == 1 else None
-
-
 def guide_name(playbook: Playbook) -> str:
     """A short human name for a guide: "Cerebras ML/AI Engineer" rather than its full title."""
     named = " ".join(part for part in (playbook.company, playbook.role) if part)
     return named or playbook.title
-
-
-def band_draft(playbook: Playbook, band: RegionBand, table_text: str) -> Draft:
-    """The answer to "what's the range for REGION?" straight from the guide's table."""
-    parts = []
-    for component, value in band.components.items():
-        shown = f"{label(component)} {format_span(component, value.low, value.high, playbook.currency)}"
-        parts.append(shown + (" of base" if component == BONUS_PCT else ""))
-    text = (
-        f"For {band.region}, the {guide_name(playbook)} guide gives: " + "; ".join(parts) + " [1]."
-    )
-    citation = Citation(playbook.guide, band.source.section, table_text or band.source.quote)
-    return Draft(text=text, citations=[citation])
 
 
 def _clean(sentence: str) -> str:
