@@ -98,7 +98,7 @@ def test_profile_offer_and_region_are_used(fake_advisor: Any, settings: Any) -> 
     save_profile(settings.home, Profile(region="Remote US", offer={"base": 250_000.0}))
     answer = fake_advisor(settings=settings).ask("Should I accept this offer?")
     assert "$250K" in answer.answer and "clears your walk-away" in answer.answer
-    assert "Remote US band" in answer.answer
+    assert "in Remote US" in answer.answer
 
 
 # --- not covered --------------------------------------------------------------------------

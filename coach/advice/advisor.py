@@ -91,7 +91,9 @@ class Prepared:
 
     @property
     def trusted_texts(self) -> list[str]:
-        return [c.text for c in self.draft.citations] + self.draft.facts + [self.draft.text]
+        """The texts whose figures the wording may state."""
+        own = [*self.draft.facts, self.draft.text]
+        return own if self.draft.closed else [c.text for c in self.draft.citations] + own
 
 
 class Advisor:

@@ -113,9 +113,13 @@ class Composer:
                 return Draft(text=NOT_COVERED, covered=False)
         compose = _COMPOSERS[reading.intent]
         if len(books) == 1:
-            return compose(self, books[0], reading)
-        drafts = [(book, compose(self, book, reading)) for book in books]
-        return _joined([(b, d) for b, d in drafts if d is not None])
+            draft = compose(self, books[0], reading)
+        else:
+            drafts = [(book, compose(self, book, reading)) for book in books]
+            draft = _joined([(b, d) for b, d in drafts if d is not None])
+        if draft is not None:
+            draft.closed = True
+        return draft
 
     # -- one composer per intent --------------------------------------------------------
 
@@ -168,10 +172,10 @@ class Composer:
             draft.text += f" Which region is the offer for ({', '.join(book.regions())})?"
             return draft
         offer = {c: v for c, v in reading.offer.items() if c in comp.MONEY or comp.is_percent(c)}
-        advice = evaluate_offer(book, region, offer or {comp.BASE: next(iter(reading.offer.values()))},
-                                self._profile_for(book, reading))
-        draft = counter_draft(advice, book.currency)
-        return draft
+        offer = offer or {comp.BASE: next(iter(reading.offer.values()))}
+        advice = evaluate_offer(book, region, offer, self._profile_for(book, reading),
+                                with_band=False)
+        return counter_draft(advice, book.currency)
 
     def counter(self, book: Playbook, reading: Reading) -> Draft:
         if not reading.offer and self.profile.offer:

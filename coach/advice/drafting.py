@@ -39,6 +39,9 @@ class Draft:
     verbatim: bool = False  # shown as written (a script to say out loud is not paraphrased)
     verdict: str = ""  # the engine's verdict on an offer, when the draft judges one
     variables: dict[str, str] = field(default_factory=dict)  # its values besides the draft
+    # Decided from a playbook: the draft states every figure the answer may. Its cited lines
+    # hold neighbouring figures (a table row, a lever line) that the wording must not borrow.
+    closed: bool = False
 
 
 def guide_name(playbook: Playbook) -> str:

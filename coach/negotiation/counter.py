@@ -145,9 +145,18 @@ def pick_script(playbook: Playbook, target: dict[str, float]) -> Script | None:
 
 
 def evaluate_offer(
-    playbook: Playbook, region: str, offer: dict[str, float], profile: Profile | None = None
+    playbook: Playbook,
+    region: str,
+    offer: dict[str, float],
+    profile: Profile | None = None,
+    *,
+    with_band: bool = True,
 ) -> CounterAdvice:
-    """Decide the verdict and counter for ``offer`` in ``region`` under ``playbook``."""
+    """Decide the verdict and counter for ``offer`` in ``region`` under ``playbook``.
+
+    ``with_band`` adds the region's band to the message: ``coach counter`` shows it as
+    context, while an answer to "should I take it?" states only the figures asked about.
+    """
     band = require_band(playbook, region)
     walk, target, notes = thresholds(playbook, band, profile)
     verdict = verdict_for(offer, walk, target)
@@ -155,6 +164,8 @@ def evaluate_offer(
     script = pick_script(playbook, target)
     citations: list[Citation] = []
     offered = terms_text(offer, playbook.currency)
+    if not with_band:
+        offered += f" in {band.region}"  # without the band line, still say which region it judged
     walk_source = playbook.walk_away.source if playbook.walk_away else band.source
     target_source = playbook.target.source if playbook.target else band.source
     band_text = "; ".join(
@@ -190,7 +201,7 @@ def evaluate_offer(
         )
     band_line = (
         f" The {band.region} band is {band_text}{cite(band.source, citations)}."
-        if band_text
+        if band_text and with_band
         else ""
     )
     script_line = f" Use the {script.name} script." if script else ""
