@@ -97,8 +97,8 @@ def read_amounts(text: str) -> list[Amount]:
         currency = _SIGNS.get(match.group("sign") or "", "")
         currency = currency or _CURRENCY_WORDS.get((match.group("cur") or "").lower(), "")
         before = text[max(0, match.start() - 4):match.start()].lower()
-        if not currency and re.search(r"\b(?:q|h|l|ic|e|p|d|s)$", before.strip()):
-            continue  # "Q2", "L5", "IC3": a quarter or a level, not money
+        if not currency and re.search(r"(?<![\w'’])(?:q|h|l|ic|e|p|d|s)$", before.strip()):
+            continue  # "Q 2", "L 5", "IC 3": a quarter or a level (not the "'s" of "it's 250")
         if not suffix and not currency and value < 100:
             continue  # "3 offers", "4 years": too small to be pay in thousands
         if 1900 <= value <= 2100 and not currency and not suffix:

@@ -21,6 +21,7 @@ from coach.advice.routing import threshold_draft
 from coach.negotiation import components as comp
 from coach.negotiation.citations import Citation
 from coach.negotiation.counter import evaluate_offer
+from coach.negotiation.money import find_figures
 from coach.negotiation.playbook import Playbook, Range, Source
 from coach.negotiation.profile import Profile
 
@@ -46,6 +47,18 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Words every premium's name shares, which say nothing about which premium is meant.
+_PREMIUM_WORDS = {"premium", "premiums", "pay", "base", "salary"}
+_SHARE_WORDS = {"share", "shares", "equity", "stock", "grant"}
+# "the <kind> premium": asked about a kind no premium of the guide carries, the answer is
+# "not covered" rather than another premium's figure.
+_NAMED_PREMIUM = re.compile(r"\b([a-z0-9]+)[\s-]+premium", re.I)
+_NOT_A_KIND = {"the", "a", "an", "my", "your", "this", "that", "any", "big", "of", "what",
+               "whats", "is", "their", "its", "much", "which", "there", "here", "s"}
+_FLOOR = re.compile(r"floor|minimum|least|lowest|walk[\s-]?away|no less", re.I)
+_ASK = re.compile(r"ask(?:ing)? for|target|anchor|open (?:at|with)", re.I)
+
+
 # Terms of an offer that guides often leave out. Asked about one the guide never mentions,
 # the answer is "not covered", never the nearest figure the guide does have.
 _TOPICS = {
@@ -60,11 +73,22 @@ _TOPICS = {
 }
 
 
+# Topics that are amounts: a guide that only says "ask for the strike price" has not given
+# one, so for these the topic counts as covered only on a line that states a figure.
+_AMOUNT_TOPICS = {"401k", "retirement match", "strike price", "valuation", "stock price",
+                  "stipend"}
+
+
 def missing_topic(text: str, guide_text: str) -> str:
-    """A term the question asks about that the guide's text never mentions, or ""."""
-    lowered, guide = text.lower(), guide_text.lower()
+    """A term the question asks about that the guide never mentions (or never gives), or ""."""
+    lowered = text.lower()
     for topic, pattern in _TOPICS.items():
-        if re.search(pattern, lowered) and not re.search(pattern, guide):
+        if not re.search(pattern, lowered):
+            continue
+        lines = [line for line in guide_text.splitlines() if re.search(pattern, line.lower())]
+        if topic in _AMOUNT_TOPICS:
+            lines = [line for line in lines if find_figures(line)]
+        if not lines:
             return topic
     return ""
 
@@ -116,7 +140,9 @@ class Composer:
             draft = compose(self, books[0], reading)
         else:
             drafts = [(book, compose(self, book, reading)) for book in books]
-            draft = _joined([(b, d) for b, d in drafts if d is not None])
+            # Across guides, "this one has no AI premium" is noise beside the one that has it.
+            answered = [(b, d) for b, d in drafts if d.covered]
+            draft = _joined(answered or drafts)
         if draft is not None:
             draft.closed = True
         return draft
@@ -217,10 +243,10 @@ class Composer:
                      citations=citations)
 
     def premium(self, book: Playbook, reading: Reading) -> Draft:
-        citations: list[Citation] = []
-        parts = [
-            f"the {p.name}: {_span(book, comp.PREMIUM_PCT, p.percent)}"
-            f"{_cite(book, p.source, citations)}"
+        # (words that name it, what the answer says of it, its source)
+        known: list[tuple[set[str], str, Source]] = [
+            (_words(p.name) - _PREMIUM_WORDS, f"the {p.name}: {_span(book, comp.PREMIUM_PCT, p.percent)}",
+             p.source)
             for p in book.premiums
         ]
         # More shares than the standard grant is a premium too; its figures are the target's
@@ -228,13 +254,26 @@ class Composer:
         share = comp.SHARE_PREMIUM_PCT
         for which, threshold in (("ask for", book.target), ("accept no less than", book.walk_away)):
             if threshold and share in threshold.components:
-                parts.append(
-                    f"the share premium: {which} "
-                    f"{comp.format_value(share, threshold.components[share])} more shares"
-                    f"{_cite(book, threshold.source_for(share), citations)}"
-                )
-        if not parts:
+                value = comp.format_value(share, threshold.components[share])
+                known.append((_SHARE_WORDS | {which}, f"the share premium: {which} {value} more "
+                              "shares", threshold.source_for(share)))
+        if not known:
             return _not_covered(f"The {guide_name(book)} guide names no premium.")
+        # "How big is the AI premium?" is about that premium alone; "the floor on the share
+        # premium" about its floor alone.
+        asked = _words(reading.text)
+        named = [k for k in known if asked & (k[0] - {"ask for", "accept no less than"})]
+        kinds = {m.lower() for m in _NAMED_PREMIUM.findall(reading.text)} - _NOT_A_KIND
+        if not named and kinds:
+            kind = sorted(kinds)[0]
+            return _not_covered(f"The {guide_name(book)} guide names no {kind} premium.")
+        chosen = named or known
+        if _FLOOR.search(reading.text):
+            chosen = [k for k in chosen if "ask for" not in k[0]] or chosen
+        elif _ASK.search(reading.text):
+            chosen = [k for k in chosen if "accept no less than" not in k[0]] or chosen
+        citations: list[Citation] = []
+        parts = [f"{text}{_cite(book, source, citations)}" for _, text, source in chosen]
         return Draft(text=f"The {guide_name(book)} guide gives " + "; ".join(parts) + ".",
                      citations=citations)
 

@@ -36,7 +36,8 @@ ALL_COMPONENTS = "all"
 _CUES: list[tuple[str, str, float]] = [
     ("counter", r"\bcounter(?:\s?offer)?\b|\bcome back with\b|\bpush (?:back )?for\b", 0.35),
     ("walk_away", r"walk[\s-]?away|\bfloor\b|\bbottom line\b|\b(?:lowest|least|minimum)\b(?! of)"
-     r"(?!.*\bband\b)", 0.3),
+     r"(?!.*\bband\b)|\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b",
+     0.3),
     ("target", r"\banchor\b|\bopen (?:at|with)\b|\btarget\b(?!\s+(?:bonus|comp|pay|salary))",
      0.25),
     ("script", r"\bscript\b|what (?:do|should) i (?:actually )?say|\bhow do i (?:say|phrase|word|"
@@ -73,6 +74,9 @@ _EVERY_REGION = re.compile(
     r"\bcompare\b|\bdepending on location\b|\bby (?:location|region)\b",
     re.I,
 )
+_BAND_EDGE = re.compile(
+    r"\b(?:max(?:imum)?|top|highest|ceiling|cap|upper end|most they pay|bottom|lowest)\b", re.I
+)
 _OTHER_REGION = re.compile(
     r"\b(?:the )?other (?:regions?|locations?|offices?|cit(?:y|ies)|ones?)\b", re.I
 )
@@ -83,7 +87,7 @@ _OWN = {
 # Extra words per component that the shared cue table leaves out (everyday and foreign
 # wordings people use in chats; the table serves guides, which use the formal names).
 _EXTRA_CUES: dict[str, str] = {
-    comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|\bpay\b(?! ?out)",
+    comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|(?<!variable )\bpay\b(?! ?out)",
     comp.BONUS_PCT: r"\bvariable\b",
     "relocation": r"\breloc\w*|\brelo\b|\bmoving\b",
 }
@@ -186,10 +190,14 @@ class Reader:
         amounts = read_amounts(text)
         money = [a for a in amounts if not a.is_percent]
         offered = bool(_OFFER_WORDS.search(text))
-        if money and (offered or _VERDICT_WORDS.search(text)):
+        # "is 220 the max?" checks a number against the band; it is not an offer.
+        checks_band = bool(money) and bool(_BAND_EDGE.search(text)) and not offered
+        if money and not checks_band and (offered or _VERDICT_WORDS.search(text)):
             scores["offer_verdict"] = scores.get("offer_verdict", 0.0) + 0.3
             if offered:
                 scores["band"] = scores.get("band", 0.0) - 0.1
+        if checks_band or (_is_terse_lookup(lowered) and not money):
+            scores["band"] = scores.get("band", 0.0) + 0.3
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
         self._slots(reading, lowered)
@@ -261,9 +269,13 @@ def _region_position(region: str, lowered: str) -> int:
     if (match := re.search(rf"\b{re.escape(name)}\b", lowered)) is not None:
         return match.start()
     words = name.split()
-    if len(words) > 1 and (match := re.search(rf"\b{_initials(name)}\b", lowered)):
+    # "SD" for San Diego, "NYC" for New York (City).
+    if len(words) > 1 and (match := re.search(rf"\b{_initials(name)}c?\b", lowered)):
         return match.start()
     tokens = list(re.finditer(r"[a-z]+", lowered))
+    for token in tokens:
+        if _is_abbreviation(token.group(), name):
+            return token.start()
     if words[0] == "remote":
         hit = next((t for t in tokens if t.group() == "remote"), None)
         return hit.start() if hit else -1
@@ -279,6 +291,33 @@ def _region_position(region: str, lowered: str) -> int:
         if len(name) >= 5 and SequenceMatcher(None, candidate, name).ratio() >= 0.85:
             return token.start()
     return -1
+
+
+def _is_terse_lookup(lowered: str) -> bool:
+    """A bare noun phrase naming a pay component ("sign-on in seattle", "PGH base?").
+
+    With no verb to go on, the sentence vector drifts towards whatever example shares a
+    word; a short phrase that names a component and asks for nothing else wants its band.
+    """
+    words = re.findall(r"[a-z][a-z'-]*", lowered)
+    if len(words) > 6 or not _components(lowered):
+        return False
+    return not any(re.search(pattern, lowered) for _, pattern, _ in _CUES) and not re.search(
+        r"\b(?:should|do|can|could|would|how|why|say|ask|tell|get)\b", lowered
+    )
+
+
+def _is_abbreviation(token: str, name: str) -> bool:
+    """ "PGH" for Pittsburgh, "LDN" for London: consonants of the name, in order, from its start.
+
+    Only tokens without vowels count, because almost no English word lacks one, while a
+    short word with vowels ("pit", "bed") would match many names by accident.
+    """
+    letters = name.replace(" ", "")
+    if not 2 <= len(token) <= 4 or re.search(r"[aeiou]", token) or token[0] != letters[0]:
+        return False
+    rest = iter(letters[1:])
+    return all(ch in rest for ch in token[1:])
 
 
 def _unknown_place(lowered: str) -> str:

@@ -82,9 +82,22 @@ class DialogueState:
             and reading.intent in _MONEY_MOVES
         ):
             reading.intent = "band"  # "and the stock there?" after a verdict asks for a band
+        # A vague line that names only a place ("would that differ if it were remote?") asks
+        # the last money question again there.
+        if (
+            reading.regions
+            and not reading.amounts
+            and not reading.components
+            and reading.confidence < 0.45
+            and self.last_intent in _MONEY_MOVES
+            and self.offer
+        ):
+            reading.intent = self.last_intent
         if reading.guides == [] and self.guide:
             reading.guides = [self.guide]
         guide = reading.guides[0] if len(reading.guides) == 1 else ""
+        if not guide and len(regions_of) == 1:
+            guide = next(iter(regions_of))  # one guide stored: "the other region" is in it
         if reading.other_region and guide:
             others = [r for r in regions_of.get(guide, []) if r not in self.regions_seen]
             reading.regions = others or [r for r in regions_of.get(guide, []) if r != self.region]
