@@ -34,7 +34,7 @@ from coach.guard.figures import (
 )
 from coach.guard.meaning import MeaningCheck
 from coach.knowledge.library import require_guide
-from coach.knowledge.retrieval import HybridRetriever, Passage, content_terms, tokenize
+from coach.knowledge.retrieval import HybridRetriever, Passage, content_terms, stem, stems
 from coach.knowledge.store import KnowledgeStore
 from coach.models import providers
 from coach.models.messages import to_langchain
@@ -180,14 +180,23 @@ class Advisor:
         if (draft := composer.compose(reading)) is not None:
             return Prepared(question, [], draft, reading)
         guide_ids = [guide] if guide else None
+        general = [p.guide for p in playbooks if not p.has_terms]
+        if reading.intent == "concept" and guide is None and general:
+            # How to negotiate is the general guides' subject; a role guide's lines would
+            # bring its own figures into advice that has none.
+            guide_ids = general
         passages = self.retriever.retrieve(question, k=RETRIEVE_K, guide_ids=guide_ids)
         # The company or role name alone ("dental plan at Cerebras") says nothing about
         # whether the guide answers the question, so title words do not count as shared.
         title_terms = content_terms(" ".join(p.title for p in playbooks))
         meaningful = content_terms(question) - title_terms
+        wanted = {stem(t) for t in meaningful}
         covered = any(
             p.similarity >= CLOSE_SIMILARITY
-            or (p.similarity >= COVERED_SIMILARITY and meaningful & set(tokenize(p.text)))
+            # A section headed by the asked term ("## Anchoring") is about it, however short
+            # the question and so however weak its vector.
+            or wanted & set(stems(p.section_label))
+            or (p.similarity >= COVERED_SIMILARITY and wanted & set(stems(p.text)))
             for p in passages
         )
         if not covered:

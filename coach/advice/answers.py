@@ -59,6 +59,9 @@ _FLOOR = re.compile(r"floor|minimum|least|lowest|walk[\s-]?away|no less
 _ASK = re.compile(r"ask(?:ing)? for|target|anchor|open (?:at|with)", re.I)
 
 
+_HIGHEST = re.compile(r"\b(?:highest|max(?:imum)?|most|top|ceiling)\b", re.I)
+
+
 # Terms of an offer that guides often leave out. Asked about one the guide never mentions,
 # the answer is "not covered", never the nearest figure the guide does have.
 _TOPICS = {
@@ -172,12 +175,18 @@ class Composer:
             return _not_covered(f"The {guide_name(book)} guide gives no {named} figures.")
         citations: list[Citation] = []
         parts = []
+        # "The highest TC possible" with no place named is one figure: the top of all bands.
+        top_only = bool(_HIGHEST.search(reading.text)) and not reading.regions and len(bands) > 1
         for component in wanted:
             values = {b.region: b.components[component] for b in bands if component in b.components}
             shown = {r: _span(book, component, v) for r, v in values.items()}
             marker = _cite(book, bands[0].source, citations)
             name = comp.label(component) + (" (of base)" if component == comp.BONUS_PCT else "")
-            if len(set(shown.values())) == 1 and len(shown) > 1:
+            if top_only:
+                region, best = max(values.items(), key=lambda item: item[1].high)
+                top = comp.format_value(component, best.high, book.currency)
+                parts.append(f"{name} tops out at {top}, in {region}{marker}")
+            elif len(set(shown.values())) == 1 and len(shown) > 1:
                 parts.append(f"{name} {next(iter(shown.values()))} in every region{marker}")
             else:
                 parts.append(f"{name} " + ", ".join(f"{v} in {r}" for r, v in shown.items())
@@ -213,6 +222,8 @@ class Composer:
             asked = [c for c in reading.components if c in target]
             if asked:
                 return self._threshold_parts(book, "target", asked)
+            if draft := self._band_top(book, reading):
+                return draft
         draft = self.target(book, reading)
         draft.text = draft.text.replace("Your target, where you should anchor, is",
                                         "Counter at your target:", 1)
@@ -348,6 +359,30 @@ class Composer:
             region=profile.region, guide=profile.guide, offer=dict(profile.offer),
             walk_away={**profile.walk_away, **own.get("walk_away", {})},
             target={**profile.target, **own.get("target", {})},
+        )
+
+    def _band_top(self, book: Playbook, reading: Reading) -> Draft | None:
+        """Ask for the top of the band of a component the target leaves out (the sign-on)."""
+        region = self._region(book, reading) if (reading.regions or self.profile.region) else None
+        bands = [book.band_for(region)] if region else book.bands
+        asked = [c for c in reading.components if c in (comp.SIGN_ON, comp.EQUITY)]
+        citations: list[Citation] = []
+        parts = []
+        for component in asked:
+            tops = {b.region: b.components[component].high for b in bands
+                    if b is not None and component in b.components}
+            if not tops:
+                continue
+            marker = _cite(book, next(b for b in bands if b is not None).source, citations)
+            where = ", ".join(f"{comp.format_value(component, v, book.currency)} in {r}"
+                              for r, v in tops.items())
+            parts.append(f"{comp.label(component)}: {where}{marker}")
+        if not parts:
+            return None
+        return Draft(
+            text="The guide sets no target for it, so ask for the top of the band: "
+            + "; ".join(parts) + ".",
+            citations=citations,
         )
 
     def _threshold_parts(self, book: Playbook, which: str, parts: list[str]) -> Draft:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from coach.knowledge.retrieval import Passage, content_terms, tokenize
+from coach.knowledge.retrieval import Passage, content_terms, stem, stems
 from coach.negotiation.citations import Citation
 from coach.negotiation.components import terms_text
 from coach.negotiation.counter import MEETS, CounterAdvice
@@ -76,11 +76,13 @@ def extractive_draft(
     ``ignore`` holds terms that match everywhere (the company and role names) and so say
     nothing about which sentence answers the question.
     """
-    terms = content_terms(question) - (ignore or set())
+    terms = {stem(t) for t in content_terms(question) - (ignore or set())}
     scored: list[tuple[float, int, int, str]] = []
     for p_index, passage in enumerate(passages):
+        # A passage under a heading that names the asked term is on topic as a whole.
+        on_topic = len(terms & set(stems(passage.section_label)))
         for s_index, sentence in enumerate(_sentences(passage)):
-            overlap = len(terms & set(tokenize(sentence)))
+            overlap = len(terms & set(stems(sentence))) + on_topic
             if overlap == 0 and passage.similarity < 0.35:
                 continue
             scored.append((overlap + 2.0 * passage.similarity, p_index, s_index, sentence))

@@ -47,6 +47,10 @@ _CUES: list[tuple[str, str, float]] = [
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b", 0.25),
     ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
     ("competing_offers", r"\bcompet\w*|\bother offers?\b|\brival\b|\balternatives?\b", 0.3),
+    ("band", r"\b(?:inside|within|outside|in|above|below|over|under) (?:the )?(?:[\w-]+ ){0,2}"
+     r"(?:band|range)\b|^(?:.*,\s*)?(?:what(?:'s| is| are)|how much is|how big is) (?:the |my )?"
+     r"(?:sign[\s-]?on|signing|bonus|equity|stock|rsus?|relocation|base|salary|tc|total comp)\b",
+     0.25),
     # General-advice phrasings: about how to negotiate, not about this guide's numbers.
     ("concept", r"^what(?:'s| is) (?:a |an )?(?:batna|zopa|anchoring)\b|\bis it (?:rude|ok|"
      r"okay|normal|bad)\b|\bshould i (?:tell|reveal|share|disclose)\b|\bdo i tell\b|"

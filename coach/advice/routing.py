@@ -62,9 +62,9 @@ def is_money_question(question: str) -> bool:
 
 def missing_terms_note(playbooks: list[Playbook]) -> str:
     """What the guides lack for a money answer, said plainly (empty when nothing is missing)."""
-    gaps = sorted(
-        {m for p in playbooks for m in p.missing if m in ("bands", "target", "walk_away")}
-    )
+    # Only what no guide gives: the fundamentals guide lacks bands, the role guide has them.
+    missing = [set(p.missing) for p in playbooks]
+    gaps = sorted(set.intersection(*missing) & {"bands", "target", "walk_away"} if missing else ())
     if not gaps:
         return ""
     names = ", ".join(g.replace("_", "-") for g in gaps)

@@ -67,6 +67,21 @@ def _money_key(token: str) -> str:
     return str(int(value))
 
 
+def stem(token: str) -> str:
+    """A crude stem, so "anchoring", "anchors" and "anchored" meet "anchor" in keyword search."""
+    if token[0].isdigit() or token[0] == "$":
+        return token
+    for suffix in ("ing", "ed", "es", "s"):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            return token[: -len(suffix)]
+    return token
+
+
+def stems(text: str) -> list[str]:
+    """The stemmed tokens of ``text`` (keyword search and topic overlap use these)."""
+    return [stem(t) for t in tokenize(text)]
+
+
 def content_terms(text: str) -> set[str]:
     """The query terms that carry meaning (no stopwords)."""
     return {t for t in tokenize(text) if t not in STOPWORDS and len(t) > 1}
@@ -86,9 +101,10 @@ class HybridRetriever:
             return []
         by_id = {cid: (text, meta) for cid, text, meta in chunks}
         ids = list(by_id)
-        corpus = [tokenize(by_id[cid][0]) for cid in ids]
+        # The section path counts as text: "## Anchoring" says what the passage is about.
+        corpus = [stems(f"{by_id[cid][1].get('section', '')}\n{by_id[cid][0]}") for cid in ids]
         bm25 = BM25Okapi(corpus)
-        scores = bm25.get_scores(tokenize(query))
+        scores = bm25.get_scores(stems(query))
         keyword_rank = [ids[i] for i in sorted(range(len(ids)), key=lambda i: -scores[i])]
         keyword_rank = [
             cid for cid, s in zip(keyword_rank, sorted(scores, reverse=True), strict=True) if s > 0

@@ -136,6 +136,11 @@ class Playbook:
     currency: str = "USD"  # the currency of every money value above (ISO code)
     facts: list[Fact] = field(default_factory=list)
 
+    @property
+    def has_terms(self) -> bool:
+        """True for a role's guide (bands or thresholds); False for general advice."""
+        return bool(self.bands or self.target or self.walk_away)
+
     def non_pay_amounts(self) -> list[tuple[str, float]]:
         """(currency, value) of every company money figure: deal sizes, funding, revenue."""
         return [
