@@ -36,8 +36,9 @@ ALL_COMPONENTS = "all"
 _CUES: list[tuple[str, str, float]] = [
     ("counter", r"\bcounter(?:\s?offer)?\b|\bcome back with\b|\bpush (?:back )?for\b", 0.35),
     ("walk_away", r"walk[\s-]?away|\bfloor\b|\bbottom line\b|\b(?:lowest|least|minimum)\b(?! of)"
-     r"(?!.*\bband\b)|\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b",
-     0.3),
+     r"(?!.*\bband\b)", 0.3),
+    # "What if they say no?" asks where to stop, which is the walk-away.
+    ("walk_away", r"\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b", 0.5),
     ("target", r"\banchor\b|\bopen (?:at|with)\b|\btarget\b(?!\s+(?:bonus|comp|pay|salary))",
      0.25),
     ("script", r"\bscript\b|what (?:do|should) i (?:actually )?say|\bhow do i (?:say|phrase|word|"
@@ -205,8 +206,9 @@ class Reader:
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
         self._slots(reading, lowered)
+        # A named rival company makes it a question about that offer, not general advice.
         if reading.competitor and not money and reading.intent not in {
-            "script", "concept", "level_mapping", "guide_fact",
+            "script", "level_mapping", "guide_fact",
         }:
             reading.intent = "competing_offers"  # "what's corvid at?"
         return reading

@@ -96,8 +96,9 @@ class DialogueState:
         if reading.guides == [] and self.guide:
             reading.guides = [self.guide]
         guide = reading.guides[0] if len(reading.guides) == 1 else ""
-        if not guide and len(regions_of) == 1:
-            guide = next(iter(regions_of))  # one guide stored: "the other region" is in it
+        banded = [g for g, names in regions_of.items() if names]
+        if not guide and len(banded) == 1:
+            guide = banded[0]  # one guide with bands: "the other region" is in it
         if reading.other_region and guide:
             others = [r for r in regions_of.get(guide, []) if r not in self.regions_seen]
             reading.regions = others or [r for r in regions_of.get(guide, []) if r != self.region]
