@@ -362,3 +362,17 @@ def test_candidate_figures_are_masked_before_the_model_sees_them(settings: Setti
     user_prompts = [call[-1]["content"] for call in engine.calls]
     assert any('"I\'m targeting [amount] base."' in p for p in user_prompts)
     assert check_reply("We can't do [amount].", "", [], {})  # echoing the mask is rejected
+
+
+def test_a_role_play_from_chat_opens_with_the_offer_the_person_got(settings: Settings) -> None:
+    """The offer said in `coach chat` is where the rehearsal starts, not a drawn opening."""
+    drawn = session(settings, persist=False)
+    real = session(settings, persist=False, offer={"base": 233_000.0})
+    assert drawn.plan.opening["base"] != 233_000.0
+    assert real.plan.opening["base"] == 233_000.0
+    assert real.plan.maximum["base"] >= 233_000.0
+    real.start()
+    turn = real.respond("What can you offer?")
+    assert turn.offer and turn.offer["base"] == 233_000.0 and "$233K" in turn.text
+    # Everything else about the plan is the same draw.
+    assert real.plan.opening.get("equity") == drawn.plan.opening.get("equity")

@@ -69,7 +69,7 @@ def run_chat(settings: Settings, guide: str | None) -> int:
             print(conversation.state.update(text.removeprefix("/state").strip()))
             continue
         if text.startswith("/roleplay") or text.startswith("/rehearse"):
-            chat_command(settings, text, guide)
+            chat_command(settings, text, guide, conversation.state)
             continue
         if text.startswith("/"):
             print(f"unknown command {text.split()[0]}; /help lists them")

@@ -18,6 +18,7 @@ from coach.errors import InputError
 from coach.roleplay.plan import PERSONAS
 
 if TYPE_CHECKING:
+    from coach.advice.state import DialogueState
     from coach.config import Settings
     from coach.negotiation.playbook import Playbook
 BAR_WIDTH = 40
@@ -81,7 +82,12 @@ def _print_debrief(debrief: dict[str, Any]) -> None:
 
 
 def run_roleplay(
-    settings: Settings, guide: str | None, region: str | None, persona: str, seed: int | None
+    settings: Settings,
+    guide: str | None,
+    region: str | None,
+    persona: str,
+    seed: int | None,
+    offer: dict[str, float] | None = None,
 ) -> int:
     """The interactive session: recruiter turns, candidate input, /hint, then the debrief."""
     from coach.negotiation.profile import load_profile
@@ -89,7 +95,9 @@ def run_roleplay(
 
     playbook = _playbook(settings, guide)
     region = region or load_profile(settings.home).region or None
-    session = RoleplaySession(settings, playbook, region=region, persona=persona, seed=seed)
+    session = RoleplaySession(
+        settings, playbook, region=region, persona=persona, seed=seed, offer=offer
+    )
     print(
         f"role-play: {persona} recruiter, {session.plan.region}, seed {session.seed}. {ROLEPLAY_HELP}"
     )
@@ -266,12 +274,21 @@ def _write_png(points: list[tuple[str, int]], path: Path) -> None:
     plt.close(figure)
 
 
-def chat_command(settings: Settings, text: str, guide: str | None) -> None:
-    """``/roleplay [persona] [region...]`` and ``/rehearse [script]`` inside `coach chat`."""
+def chat_command(
+    settings: Settings, text: str, guide: str | None, state: DialogueState | None = None
+) -> None:
+    """``/roleplay [persona] [region...]`` and ``/rehearse [script]`` inside `coach chat`.
+
+    The chat's state fills what the command leaves out: the guide and region talked about,
+    and the offer the person said they got, which the recruiter then opens with.
+    """
     words = shlex.split(text)
+    guide = guide or (state.guide if state else None) or None
     if words[0] == "/rehearse":
         rehearse(settings, words[1] if len(words) > 1 else None, guide)
         return
     persona = words[1] if len(words) > 1 and words[1] in PERSONAS else "firm"
     region_words = words[2:] if len(words) > 1 and words[1] in PERSONAS else words[1:]
-    run_roleplay(settings, guide, " ".join(region_words) or None, persona, None)
+    region = " ".join(region_words) or (state.region if state else "") or None
+    offer = dict(state.offer) if state and state.offer else None
+    run_roleplay(settings, guide, region, persona, None, offer)

@@ -68,9 +68,18 @@ class RecruiterPlan:
 
 
 def plan_for(
-    playbook: Playbook, region: str | None, persona: str, seed: int, max_rounds: int = MAX_ROUNDS
+    playbook: Playbook,
+    region: str | None,
+    persona: str,
+    seed: int,
+    max_rounds: int = MAX_ROUNDS,
+    offer: dict[str, float] | None = None,
 ) -> RecruiterPlan:
-    """Draw the hidden plan from the band: same playbook, region, persona and seed -> same plan."""
+    """Draw the hidden plan from the band: same playbook, region, persona and seed -> same plan.
+
+    ``offer`` is what the person was really offered (said in `coach chat`): the recruiter
+    opens with it, so the rehearsal starts where the real negotiation stands.
+    """
     if persona not in STYLES:
         raise InputError(f"Unknown persona {persona!r}.", f"Use one of: {', '.join(PERSONAS)}.")
     band = resolve_band(playbook, region)
@@ -95,6 +104,10 @@ def plan_for(
         opening[SHARE_PREMIUM_PCT] = 0.0
         top = round(rng.uniform(*style.ceiling) * cap / SHARE_STEP) * SHARE_STEP
         maximum[SHARE_PREMIUM_PCT] = float(min(max(top, SHARE_STEP), cap))
+    for component, value in (offer or {}).items():
+        if component in opening:
+            opening[component] = float(value)
+            maximum[component] = max(maximum[component], float(value))
     schedule = [round(s * rng.uniform(0.85, 1.15), 3) for s in style.steps]
     return RecruiterPlan(persona, seed, band.region, opening, maximum, schedule, max_rounds)
 

@@ -93,11 +93,12 @@ class RoleplaySession:
         persist: bool = True,
         word_hints: bool = True,
         max_rounds: int = MAX_ROUNDS,
+        offer: dict[str, float] | None = None,
     ) -> None:
         self.settings = settings
         self.playbook = playbook
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1_000_000)
-        self.plan = plan_for(playbook, region, persona, self.seed, max_rounds)
+        self.plan = plan_for(playbook, region, persona, self.seed, max_rounds, offer)
         self.state = new_state(playbook, self.plan)
         self.model = model if model is not None else providers.chat_model(settings)
         self.template = load_prompt("recruiter")
