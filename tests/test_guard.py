@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import pytest
 
+from coach.guard.claims import ClaimCheck
 from coach.guard.figures import (
     AnswerChecker,
     GuardedStream,
@@ -303,3 +304,44 @@ def test_a_bracketed_list_of_offers_is_not_a_placeholder() -> None:
     from coach.guard.figures import AnswerChecker
 
     assert AnswerChecker(set()).text_problem("I'm leaving [Google ML at $455K TC / Meta]") is None
+
+
+# -- claims: no names, dates or numbers beyond a decided draft ------------------------------
+
+IPO_DRAFT = "The Cerebras ML/AI Engineer guide puts the IPO at Q2 2026 [1]."
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "The IPO occurs when Cerebras surpasses NVIDIA in performance benchmarks.",
+        "Cerebras expects to go public in Q3 2026.",
+        "The IPO is planned for 2027.",
+        "The IPO is at Q2 2026, about 18 months from now.",
+        "Per the guide the IPO is at Q2 2026, right after the Series G.",
+    ],
+)
+def test_a_new_name_date_or_number_is_a_claim_the_draft_never_made(wording: str) -> None:
+    assert ClaimCheck(IPO_DRAFT, "when is the ipo?").problem(wording)
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "According to the guide, Cerebras plans its IPO for Q2 2026.",
+        "Sure. The IPO is planned for Q2 2026, per the Cerebras ML/AI Engineer guide [1].",
+        "Good question! Your guide says the IPO comes in Q2 2026.",
+    ],
+)
+def test_a_faithful_rewording_makes_no_new_claim(wording: str) -> None:
+    assert ClaimCheck(IPO_DRAFT, "when is the ipo?").problem(wording) is None
+
+
+def test_a_streamed_new_claim_stops_the_stream_before_it_is_shown() -> None:
+    checker = AnswerChecker(set(), None, ClaimCheck(IPO_DRAFT, "when is the ipo?"))
+    pieces = ["The IPO ", "happens when ", "Cerebras beats ", "NVIDIA on ", "benchmarks."]
+    stream = GuardedStream(iter(pieces), checker)
+    with pytest.raises(GuardRejected, match="NVIDIA"):
+        for _ in stream:
+            pass
+    assert "NVIDIA" not in stream.text

@@ -25,6 +25,7 @@ from coach.advice.reader import Reader, Reading
 from coach.advice.routing import is_money_question, missing_terms_note
 from coach.advice.state import DialogueState
 from coach.config import Settings
+from coach.guard.claims import ClaimCheck
 from coach.guard.figures import (
     AnswerChecker,
     GuardedStream,
@@ -275,7 +276,9 @@ class AnswerStream:
             return
         allowed = allowed_values(self.prepared.trusted_texts)
         checker = AnswerChecker(
-            allowed, MeaningCheck(draft.text, draft.required, draft.forbid_accept)
+            allowed,
+            MeaningCheck(draft.text, draft.required, draft.forbid_accept),
+            ClaimCheck(draft.text, self.prepared.question) if draft.closed else None,
         )
         chain = self.advisor.wording_chain
         guarded = GuardedStream(chain.stream(self.messages), checker)
@@ -291,6 +294,7 @@ class AnswerStream:
         figures = ", ".join(sorted(set(check_figures(draft.text, allowed).figures))) or "none"
         retry[-1]["content"] += (
             f"\n\nUse only these figures, exactly as written and for the same things: {figures}."
+            " Add no names, dates or facts that the draft does not state."
         )
         second = chain.invoke(retry)
         problems = checker.problems(second)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from coach.guard.claims import ClaimCheck
 from coach.guard.meaning import MeaningCheck, Tagged, tag_figures
 from coach.negotiation.money import Figure, figure_values, find_figures, find_spoken_figures
 
@@ -99,9 +100,15 @@ class GuardRejected(Exception):
 class AnswerChecker:
     """Everything the guard holds one answer to: grounded figures that keep their meaning."""
 
-    def __init__(self, allowed: set[Value], meaning: MeaningCheck | None = None) -> None:
+    def __init__(
+        self,
+        allowed: set[Value],
+        meaning: MeaningCheck | None = None,
+        claims: ClaimCheck | None = None,
+    ) -> None:
         self.allowed = allowed
         self.meaning = meaning
+        self.claims = claims  # set when the draft is the whole answer: no names or dates beyond it
 
     def figure_problem(self, tag: Tagged) -> str | None:
         # A tag carries kind and values only; its currency is read again from its words.
@@ -112,10 +119,10 @@ class AnswerChecker:
         return self.meaning.figure_problem(tag) if self.meaning else None
 
     def text_problem(self, text: str) -> str | None:
-        """A template placeholder ("[insert amount]", "$[...]") a model left in its wording."""
+        """A placeholder ("[insert amount]", "$[...]") or a claim the draft never made."""
         if match := PLACEHOLDER.search(text):
             return f"placeholder {match.group(0)!r}"
-        return None
+        return self.claims.problem(text) if self.claims else None
 
     def problems(self, text: str) -> list[str]:
         """All problems of a finished answer (used for non-streamed wording)."""
