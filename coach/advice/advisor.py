@@ -114,6 +114,7 @@ class Advisor:
         self.model = model if model is not None else providers.chat_model(settings)
         self.retriever = HybridRetriever(self.store)
         self._reader: Reader | None = None
+        self.reader_mode = "both"  # the eval's --reader knn|cues measures each part alone
         self._texts: dict[str, str] | None = None
         self._texts_key: tuple[tuple[str, str], ...] = ()
         self._reader_key: tuple[str, ...] = ()
@@ -153,7 +154,7 @@ class Advisor:
         """The message reader for these guides (its example vectors are computed once)."""
         key = tuple(sorted(p.guide for p in playbooks))
         if self._reader is None or self._reader_key != key:
-            self._reader = Reader(self.store.embedding, playbooks)
+            self._reader = Reader(self.store.embedding, playbooks, self.reader_mode)
             self._reader_key = key
         return self._reader
 

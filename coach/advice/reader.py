@@ -31,6 +31,7 @@ INTENTS = (
     "script", "level_mapping", "guide_fact", "concept", "small_talk", "out_of_scope",
 )
 ALL_COMPONENTS = "all"
+READER_MODES = ("both", "knn", "cues")  # nearest neighbours plus cue words, or one alone
 
 # Words that settle an intent outright, with how much evidence each adds to the vote.
 _CUES: list[tuple[str, str, float]] = [
@@ -164,9 +165,13 @@ def _norm(vector: list[float]) -> list[float]:
 class Reader:
     """Reads messages against the stored playbooks (see the module docstring)."""
 
-    def __init__(self, embedder: Embedder, playbooks: list[Playbook]) -> None:
+    def __init__(self, embedder: Embedder, playbooks: list[Playbook], mode: str = "both") -> None:
+        if mode not in READER_MODES:
+            raise ValueError(f"reader mode {mode!r} is not one of {READER_MODES}")
         self.embedder = embedder
         self.playbooks = playbooks
+        # "knn" or "cues" alone exist to measure what each part adds (the eval's --reader).
+        self.mode = mode
         examples = _examples()
         self._labels = [intent for intent, lines in examples.items() for _ in lines]
         key = getattr(embedder, "model_name", type(embedder).__name__)
@@ -187,12 +192,21 @@ class Reader:
 
     def read(self, text: str) -> Reading:
         """The intent and slots of one message (dialogue context is applied elsewhere)."""
-        scores = self.intent_scores(text)
+        if self.mode == "cues":
+            scores = dict.fromkeys(INTENTS, 0.0)
+            scores["concept"] = 0.01  # with no cue at all, general advice from retrieval
+        else:
+            scores = self.intent_scores(text)
         lowered = text.lower()
+        amounts = read_amounts(text)
+        if self.mode == "knn":
+            ranked = sorted(scores.items(), key=lambda item: -item[1])
+            reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
+            self._slots(reading, lowered)
+            return reading
         for intent, pattern, weight in _CUES:
             if re.search(pattern, lowered):
                 scores[intent] = scores.get(intent, 0.0) + weight
-        amounts = read_amounts(text)
         money = [a for a in amounts if not a.is_percent]
         offered = bool(_OFFER_WORDS.search(text))
         # "is 220 the max?" checks a number against the band; it is not an offer.

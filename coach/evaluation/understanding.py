@@ -48,6 +48,7 @@ import yaml
 from coach._data import bundled
 from coach.advice.advisor import Advisor
 from coach.advice.conversation import Conversation
+from coach.advice.reader import READER_MODES
 from coach.config import Settings, load_settings
 from coach.errors import CoachError, ProviderError, StoreError
 from coach.evaluation.answer_figures import Figure, parse_figures
@@ -170,7 +171,8 @@ def profile_figures(data: dict[str, Any] | None) -> list[Figure]:
 class _Library:
     """One scratch data folder and ``Advisor`` per distinct set of stored guides."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, reader: str = "both") -> None:
+        self.reader = reader
         # The embedded store always: a shared Chroma server would mix the guide sets.
         self.settings = dataclasses.replace(settings, chroma_host="")
         self.root = settings.home / "understanding-eval"
@@ -193,6 +195,7 @@ class _Library:
                 self._embeddings = providers.embeddings(scratch)
             store = KnowledgeStore(scratch, self._embeddings)
             self._advisors[key] = Advisor(scratch, store=store)
+            self._advisors[key].reader_mode = self.reader
         for g in key:
             self.companies.setdefault(g, guide_company(guide_path(g)))
         return self._advisors[key]
@@ -349,8 +352,12 @@ def run_understanding(
     sample: int | None = None,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    reader: str = "both",
 ) -> dict[str, Any]:
-    """Run the chosen files and splits and return the report (also saved in the data folder)."""
+    """Run the chosen files and splits and return the report (also saved in the data folder).
+
+    ``reader`` ("both", "knn" or "cues") measures the message reader's parts one at a time.
+    """
     unknown = [f for f in files if f not in FILES] + [s for s in splits if s not in SPLITS]
     if unknown:
         raise ValueError(f"unknown file or split: {', '.join(unknown)}")
@@ -366,7 +373,7 @@ def run_understanding(
 
     if progress:
         progress(0, total)
-    library = _Library(settings)
+    library = _Library(settings, reader)
     rows: dict[str, list[dict[str, Any]]] = {file: [] for file in files}
     dialogue_ok: dict[str, list[bool]] = {split: [] for split in splits}
     for file, cases in chosen.items():
@@ -385,6 +392,7 @@ def run_understanding(
         "files": list(files),
         "sample": sample,
         "seed": seed,
+        "reader": reader,
         "results": {},
         "by_split": {},
     }
@@ -528,6 +536,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", action="append", choices=FILES, help="default: all three")
     parser.add_argument("--sample", type=int, help="N random cases per file and split")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--reader",
+        choices=READER_MODES,
+        default="both",
+        help="which reader reads the messages: nearest neighbours plus cue words (the coach's "
+        "own), or one of them alone, to measure what each adds",
+    )
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument(
         "--report-only",
@@ -557,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
                 files=tuple(args.file or FILES),
                 sample=args.sample,
                 seed=args.seed,
+                reader=args.reader,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except CoachError as exc:
