@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from coach.cli.common import AddCommand, emit_json, settings_from
@@ -47,7 +48,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from coach.evaluation.runner import format_report, run_evals
 
     settings = settings_from(args)
-    report = run_evals(settings, suites=args.suite)
+    started = time.monotonic()
+
+    def announce(suite: str, number: int, total: int) -> None:
+        # One line per suite on stderr (a CI log keeps it; --json on stdout stays clean).
+        elapsed = time.monotonic() - started
+        print(f"[{number}/{total}] {suite} ... ({elapsed:.0f}s so far)", file=sys.stderr,
+              flush=True)
+
+    report = run_evals(settings, suites=args.suite, progress=announce)
     if args.json:
         emit_json(report)
     else:

@@ -14,6 +14,7 @@ Cases are data files; nothing here knows the expected answers.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -162,24 +163,40 @@ def run_fairness(settings: Settings, advisor: Advisor) -> dict[str, Any]:
     }
 
 
-def run_evals(settings: Settings, suites: list[str] | None = None) -> dict[str, Any]:
-    """Run the chosen suites (all by default) and say whether every required rate holds."""
+def run_evals(
+    settings: Settings,
+    suites: list[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Run the chosen suites (all by default) and say whether every required rate holds.
+
+    ``progress(suite, number, total)`` is called as each suite starts, so a long run on the
+    embedded model is never silent.
+    """
     chosen = suites or list(ALL_SUITES)
     report: dict[str, Any] = {"provider": settings.provider, "model": settings.model_label}
     advisor = _advisor(settings) if {"qa", "counter", "fairness"} & set(chosen) else None
-    if "qa" in chosen:
-        report["qa"] = run_qa(settings, advisor)
-    if "counter" in chosen:
-        report["counter"] = run_counter(settings, advisor)
-    if "guard" in chosen:
-        report["guard"] = run_guard(settings)
-    if "fairness" in chosen:
-        report["fairness"] = run_fairness(settings, advisor)
-    if "roleplay" in chosen:
-        report["roleplay"] = run_roleplay_eval(settings, evals_dir() / "roleplay_cases.yaml")
+    steps: dict[str, Callable[[], Any]] = {
+        "qa": lambda: run_qa(settings, advisor),  # type: ignore[arg-type]
+        "counter": lambda: run_counter(settings, advisor),  # type: ignore[arg-type]
+        "guard": lambda: run_guard(settings),
+        "fairness": lambda: run_fairness(settings, advisor),  # type: ignore[arg-type]
+        "roleplay": lambda: run_roleplay_eval(settings, evals_dir() / "roleplay_cases.yaml"),
+        "understanding": lambda: run_understanding(settings, progress=answered),
+    }
+    order = [name for name in steps if name in chosen]
+
+    def answered(done: int, total: int) -> None:
+        # The understanding suite is hundreds of answers: report every 25 of them too.
+        if progress and done and (done % 25 == 0 or done == total):
+            progress(f"understanding: {done}/{total} answers", len(order), len(order))
+
+    for number, name in enumerate(order, 1):
+        if progress:
+            progress(name, number, len(order))
+        report[name] = steps[name]()
     failures = []
     if "understanding" in chosen:
-        report["understanding"] = run_understanding(settings)
         failures += [f"understanding: {line}" for line in understanding_failures(
             report["understanding"])]
     for key, needed in REQUIRED.items():
