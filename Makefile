@@ -9,7 +9,7 @@ RUNTIME := $(VENV)/.llama-runtime
 # Tests and evals keep their data apart from the user's own coach folder.
 TEST_HOME := $(CURDIR)/.coach-home
 
-.PHONY: setup run test lint unit eval eval-understanding bench runtime
+.PHONY: setup run serve test lint unit eval eval-understanding bench runtime browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(RUNTIME): coach/models/runtime_build.py | $(BIN)/python
 	touch $(RUNTIME)
 
 $(STAMP): pyproject.toml $(RUNTIME)
-	$(BIN)/python -m pip install --quiet -e ".[local,dev,plot]"
+	$(BIN)/python -m pip install --quiet -e ".[local,dev,plot,web]"
 	# Fails if pip replaced the portable llama.cpp build with one of its own.
 	$(BIN)/python -m coach.models.runtime_build --check
 	touch $(STAMP)
@@ -35,6 +35,15 @@ runtime:
 run: setup
 	$(BIN)/coach setup
 	$(BIN)/coach chat
+
+serve: setup
+	$(BIN)/coach setup
+	$(BIN)/coach serve --open
+
+# The browser test drives Debian's headless Chromium; installed here when it is missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -52,7 +61,7 @@ eval-understanding: setup
 bench: setup
 	COACH_HOME=$(TEST_HOME) $(BIN)/coach bench
 
-test: setup lint
+test: setup lint browser
 	COACH_HOME=$(TEST_HOME) $(BIN)/coach setup
 	COACH_TEST_MODELS_DIR=$(TEST_HOME)/models $(BIN)/pytest -q
 	COACH_HOME=$(TEST_HOME) $(BIN)/coach eval --provider local

@@ -1,7 +1,7 @@
 """The package's dependency rule, read from the source with ``ast`` (nothing is imported).
 
 Layers, lowest first: ``config``/``errors`` → ``models`` → ``negotiation`` → ``knowledge``
-and ``guard`` → ``advice`` and ``roleplay`` → ``evaluation`` → ``cli``. A module may import
+and ``guard`` → ``advice`` and ``roleplay`` → ``evaluation`` → ``web`` → ``cli``. A module may import
 its own subpackage and any lower layer, never a higher layer or a sibling on its own layer.
 ``models`` sees only ``config`` and ``errors``. No two modules import each other, directly
 or round a loop. Imports sit at module top, except heavy third-party libraries (loaded when
@@ -31,7 +31,8 @@ LAYERS = {
     "advice": 4,
     "roleplay": 4,
     "evaluation": 5,
-    "cli": 6,
+    "web": 6,
+    "cli": 7,  # above web: `coach serve` starts the web app
 }
 # Loaded inside the function that needs them: each costs from 50 ms to seconds to import.
 HEAVY = {

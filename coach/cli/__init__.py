@@ -16,12 +16,12 @@ import sys
 from collections.abc import Sequence
 
 from coach import __version__
-from coach.cli import ask, chat, evaluation, guides, roleplay, terms
+from coach.cli import ask, chat, evaluation, guides, prep, roleplay, serve, terms
 from coach.cli.common import Handler, add_model_flags, failure_settings
 from coach.errors import CoachError
 
 # The order here is the order of `coach --help`.
-COMMAND_GROUPS = (guides, ask, chat, terms, evaluation, roleplay)
+COMMAND_GROUPS = (guides, ask, chat, terms, prep, evaluation, roleplay, serve)
 
 EPILOG = """\
 first steps:
