@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.advice.prep import PrepSheet, build_prep_sheet, shorten
+from coach.advice.prep import build_prep_sheet, shorten
+from coach.advice.prep_sheet import PrepSheet
 from coach.cli import main
 from coach.cli.prep import find_chromium, html_to_pdf, parse_offer
 from coach.errors import InputError
