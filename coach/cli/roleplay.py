@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from coach.config import Settings
     from coach.negotiation.playbook import Playbook
 BAR_WIDTH = 40
-ROLEPLAY_HELP = "during the role-play: /hint for a suggestion, /quit to stop and get the debrief"
+ROLEPLAY_HELP = (
+    "during the role-play: /hint for a suggestion, /feedback on|off for a note on each "
+    "mistake, /quit to stop and get the debrief"
+)
 
 
 def register(add: AddCommand) -> None:
@@ -34,6 +37,12 @@ def register(add: AddCommand) -> None:
     p.add_argument("--seed", type=int, help="replay a session exactly (shown at the start)")
     p.add_argument("--script", type=Path, help="read the candidate's lines from a file")
     p.add_argument("--json", action="store_true", help="print the session as one JSON object")
+    p.add_argument(
+        "--feedback",
+        action="store_true",
+        help="after a line with a mistake (a low anchor, a big concession, an early yes...), "
+        "say what went wrong, why it matters and a better line; /feedback on|off switches it",
+    )
     p.set_defaults(handler=cmd_roleplay)
 
     p = add("rehearse", "say a script in your own words and see which key points you covered")
@@ -65,16 +74,38 @@ def _playbook(settings: Settings, guide: str | None) -> Playbook:
     return with_profile(playbook, profile)
 
 
-def _print_debrief(debrief: dict[str, Any]) -> None:
+def _money(values: dict[str, Any] | None, currency: str) -> str:
+    from coach.negotiation.components import terms_text
+
+    return terms_text({k: float(v) for k, v in (values or {}).items() if v}, currency)
+
+
+def _print_debrief(debrief: dict[str, Any], currency: str = "USD") -> None:
     card = debrief["scorecard"]
-    print(f"\n== debrief: {debrief['outcome']}, score {card['score']}/100 ==")
+    print(f"\n== debrief: {debrief['outcome'].replace('_', ' ')}, score {card['score']}/100 ==")
     if debrief.get("final_offer"):
-        print(f"final offer: {debrief['final_offer']}")
-    print(f"recruiter's hidden budget: {debrief['hidden']}")
+        print(f"the deal: {_money(debrief['final_offer'], currency)}")
+    hidden = debrief["hidden"]
+    print(f"the recruiter opened at {_money(hidden.get('opening'), currency)} and could have "
+          f"gone to {_money(hidden.get('maximum'), currency)}")
+    if card.get("zone_captured") is not None:
+        share = card["zone_captured"]
+        filled = round(share * BAR_WIDTH / 2)
+        bar = "█" * filled + "·" * (BAR_WIDTH // 2 - filled)
+        print(f"room captured: {bar} {share:.0%} of what was open between your walk-away and "
+              "their maximum")
     for criterion in card["criteria"]:
         mark = "✓" if criterion["passed"] else "✗"
         evidence = f"  {criterion['evidence']}" if criterion["evidence"] else ""
         print(f" {mark} {criterion['name']}{evidence}")
+    if debrief.get("mistakes"):
+        print("mistakes:")
+        for note in debrief["mistakes"]:
+            print(f"  turn {note['turn']}: \"{note['line']}\" - {note['what']}")
+    if debrief.get("fixes"):
+        print("the fixes that matter most:")
+        for note in debrief["fixes"]:
+            print(f"  - {note['why']} Try: \"{note['better']}\"")
     if card.get("tips"):
         print("next time:")
         for tip in card["tips"]:
@@ -88,6 +119,7 @@ def run_roleplay(
     persona: str,
     seed: int | None,
     offer: dict[str, float] | None = None,
+    feedback: bool = False,
 ) -> int:
     """The interactive session: recruiter turns, candidate input, /hint, then the debrief."""
     from coach.negotiation.profile import load_profile
@@ -113,19 +145,30 @@ def run_roleplay(
         if text == "/hint":
             print(f"coach> {session.hint()}")
             continue
+        if text.startswith("/feedback"):
+            feedback = text.split()[-1] != "off"
+            print(f"coach> feedback {'on' if feedback else 'off'}")
+            continue
         turn = session.respond(line)
+        if feedback:
+            for note in turn.notes:
+                print(f"coach> {note.text()}")
         print(f"recruiter> {turn.text}")
         if settings.verbose:
             for event in turn.events:
                 print(f"[guard] {event}", file=sys.stderr)
-    _print_debrief(session.finish().to_json())
+    _print_debrief(session.finish().to_json(), playbook.currency)
+    if not feedback and session.notes:
+        print("(run with --feedback, or type /feedback on, for a note after each mistake)")
     return 0
 
 
 def cmd_roleplay(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if not args.script:
-        return run_roleplay(settings, args.guide, args.region, args.persona, args.seed)
+        return run_roleplay(
+            settings, args.guide, args.region, args.persona, args.seed, feedback=args.feedback
+        )
     from coach.roleplay.session import RoleplaySession
 
     try:
@@ -143,9 +186,15 @@ def cmd_roleplay(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
     else:
+        said = 0
         for entry in result["transcript"]:
             print(f"{entry['role']}> {entry['text']}")
-        _print_debrief(result)
+            if entry["role"] == "candidate":
+                said += 1
+                for note in result["mistakes"] if args.feedback else []:
+                    if note["turn"] == said:
+                        print(f"coach> {note['what']} {note['why']} Try: \"{note['better']}\"")
+        _print_debrief(result, playbook.currency)
     return 0
 
 

@@ -24,6 +24,7 @@ from coach._data import bundled
 from coach.advice.advisor import Advisor
 from coach.advice.counsel import counsel_offer
 from coach.config import Settings
+from coach.evaluation.mistakes import run_mistakes_eval
 from coach.evaluation.roleplay import run_roleplay_eval
 from coach.evaluation.understanding import failures as understanding_failures
 from coach.evaluation.understanding import format_understanding, run_understanding
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 
-ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay")
+ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay", "mistakes")
 # Asked for by name (`--suite understanding`): the held-out understanding set, several hundred
 # answers, gated on its held-out split (see coach.evaluation.understanding).
 OPT_IN_SUITES = ("understanding",)
@@ -52,6 +53,9 @@ REQUIRED = {
     "guard.block_rate": 1.0,
     "fairness.invariance_rate": 1.0,
     "roleplay.leak_rate_max": 0.0,
+    "mistakes.precision": 0.9,
+    "mistakes.recall": 0.9,
+    "mistakes.feedback_gain": 0.01,  # following the notes must raise the average score
 }
 
 
@@ -182,6 +186,7 @@ def run_evals(
         "guard": lambda: run_guard(settings),
         "fairness": lambda: run_fairness(settings, advisor),  # type: ignore[arg-type]
         "roleplay": lambda: run_roleplay_eval(settings, evals_dir() / "roleplay_cases.yaml"),
+        "mistakes": lambda: run_mistakes_eval(settings),
         "understanding": lambda: run_understanding(settings, progress=answered),
     }
     order = [name for name in steps if name in chosen]

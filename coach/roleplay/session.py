@@ -11,6 +11,7 @@ Every turn is written to the history database as soon as it exists.
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,11 +22,14 @@ from coach.guard.replies import check_reply, clean_reply, mask_figures, numbers_
 from coach.models import providers
 from coach.models.messages import to_langchain
 from coach.models.prompts import load_prompt
+from coach.negotiation.counter import thresholds
 from coach.negotiation.money import find_figures
 from coach.negotiation.offers import describe_offer, offer_json
 from coach.negotiation.playbook import Playbook
 from coach.roleplay import history
-from coach.roleplay.candidate import read_candidate
+from coach.roleplay.candidate import CandidateMove, read_candidate
+from coach.roleplay.feedback import Note, note_for, top_fixes
+from coach.roleplay.mistakes import MistakeTracker
 from coach.roleplay.plan import MAX_ROUNDS, STYLES, new_state, plan_for
 from coach.roleplay.recruiter import RecruiterMove, next_move, opening_move
 from coach.roleplay.scorecard import Line, Scorecard
@@ -48,6 +52,7 @@ class RecruiterTurn:
     source: str  # "model" | "regenerated" | "template"
     events: list[str] = field(default_factory=list)
     outcome: str | None = None
+    notes: list[Note] = field(default_factory=list)  # feedback on the line it answers
 
     @property
     def done(self) -> bool:
@@ -64,6 +69,7 @@ class Debrief:
     scorecard: Scorecard
     transcript: list[Line]
     session_id: int | None = None
+    notes: list[Note] = field(default_factory=list)  # every mistake, with its line
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +81,8 @@ class Debrief:
             "hidden": self.hidden,
             "scorecard": self.scorecard.to_json(),
             "session_id": self.session_id,
+            "mistakes": [n.to_json() for n in self.notes],
+            "fixes": [n.to_json() for n in top_fixes(self.notes)],
         }
 
 
@@ -109,6 +117,9 @@ class RoleplaySession:
         self.events: list[str] = []
         self.session_id: int | None = None
         self._debrief: Debrief | None = None
+        walk, target, _ = thresholds(playbook, self.state.band, None)
+        self.tracker = MistakeTracker(playbook, walk, target)
+        self.notes: list[Note] = []  # every mistake so far, shown per turn with --feedback
 
     # -- state ---------------------------------------------------------------------------
 
@@ -162,11 +173,26 @@ class RoleplaySession:
             )
         move = read_candidate(candidate_text or "", self.playbook, self.plan.region)
         self._record("candidate", move.text, None, None)
+        notes = self._notes(move, self.tracker)
+        self.notes += notes
         decided = next_move(self.state, move)
         # Injection attempts never reach the model verbatim, and neither do the candidate's
         # figures: a small model echoes them, and the recruiter may only say decided ones.
         shown = "(asks about internal matters)" if move.injection else mask_figures(move.text)
-        return self._speak(decided, candidate=shown[:PROMPT_CANDIDATE_CHARS] or "(silence)")
+        turn = self._speak(decided, candidate=shown[:PROMPT_CANDIDATE_CHARS] or "(silence)")
+        turn.notes = notes
+        return turn
+
+    def _notes(self, move: CandidateMove, tracker: MistakeTracker) -> list[Note]:
+        """Feedback on ``move`` as said now, with the offer on the table."""
+        on_table = dict(self.state.offer) if self.state.offer else None
+        offers = sum(1 for line in self.transcript if line.role == "recruiter" and line.offer)
+        return [note_for(m, tracker, on_table) for m in tracker.check(move, on_table, offers)]
+
+    def preview(self, candidate_text: str) -> list[Note]:
+        """The feedback a line would get if said now, without saying it (nothing changes)."""
+        move = read_candidate(candidate_text or "", self.playbook, self.plan.region)
+        return self._notes(move, copy.deepcopy(self.tracker))
 
     def _speak(self, move: RecruiterMove, candidate: str) -> RecruiterTurn:
         if move.offer is not None:
@@ -247,7 +273,7 @@ class RoleplaySession:
                 hidden,
             )
         self._debrief = Debrief(
-            outcome, final, hidden, card, list(self.transcript), self.session_id
+            outcome, final, hidden, card, list(self.transcript), self.session_id, list(self.notes)
         )
         return self._debrief
 

@@ -1,0 +1,91 @@
+"""The mistake detector, its notes, and the debrief and CLI that show them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_recruiter import cerebras_playbook
+
+from coach.config import Settings
+from coach.evaluation.mistakes import run_mistakes_eval
+from coach.models import providers
+from coach.models.fake_llm import FakeLlama
+from coach.negotiation.money import find_figures
+from coach.roleplay.feedback import top_fixes
+from coach.roleplay.session import RoleplaySession
+
+WALK_AWAY_BASE = 248_000.0
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path, provider="fake")
+
+
+def session(settings: Settings) -> RoleplaySession:
+    model = providers.chat_model(settings, engine=FakeLlama())
+    run = RoleplaySession(settings, cerebras_playbook(), region="Sunnyvale", persona="firm",
+                          seed=4, model=model, persist=False)
+    run.start()
+    return run
+
+
+def test_the_detector_meets_its_targets_on_the_hand_labels(settings: Settings) -> None:
+    report = run_mistakes_eval(settings)
+    assert report["lines"] >= 40
+    assert report["precision"] >= 0.9 and report["recall"] >= 0.9, report["disagreements"]
+    # Someone who says the better lines does better than someone who ignores them.
+    assert report["feedback_gain"] > 0, report["feedback"]
+
+
+def test_a_clean_line_gets_no_note_and_a_caving_line_gets_a_better_one(settings: Settings) -> None:
+    run = session(settings)
+    assert run.respond("Given the AI premium, I'm targeting $268K base and 30% more shares.").notes == []
+    notes = run.respond("Alright, I could do $240K base.").notes
+    assert {n.kind for n in notes} == {"big_concession", "no_rationale"}
+    for note in notes:
+        asked = [f.low for f in find_figures(note.better) if f.kind == "money" and f.low < 400_000]
+        # The better line's figure is the engine's: never below the walk-away.
+        assert asked and min(asked) >= WALK_AWAY_BASE, note.better
+        assert note.line == "Alright, I could do $240K base." and note.why
+
+
+def test_preview_changes_nothing(settings: Settings) -> None:
+    run = session(settings)
+    assert [n.kind for n in run.preview("I was thinking maybe $240K?")] == [
+        "low_anchor", "no_rationale"
+    ]
+    assert run.notes == [] and run.tracker.turn == 0
+    assert run.respond("I'm targeting $268K base given the AI premium.").notes == []
+
+
+def test_the_debrief_quotes_each_mistake_and_picks_the_costliest_fixes(settings: Settings) -> None:
+    run = session(settings)
+    run.respond("I was thinking maybe $240K?")
+    run.respond("Okay, sounds good, I accept.")
+    debrief = run.finish().to_json()
+    kinds = [m["kind"] for m in debrief["mistakes"]]
+    assert kinds == ["low_anchor", "no_rationale", "accepts_below_walk_away", "accepts_early",
+                     "weak_close"]
+    assert debrief["mistakes"][2]["line"] == "Okay, sounds good, I accept."
+    assert [f["kind"] for f in debrief["fixes"]] == [
+        "accepts_below_walk_away", "accepts_early", "low_anchor"
+    ]
+    assert len(top_fixes(run.notes, 2)) == 2
+
+
+def test_cli_shows_notes_only_with_feedback(tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    from coach.cli import main
+
+    script = tmp_path / "lines.txt"
+    script.write_text("I was thinking maybe $240K?\nOkay, sounds good, I accept.\n")
+    base = ["roleplay", "--provider", "fake", "--region", "Sunnyvale", "--seed", "4",
+            "--script", str(script)]
+    assert main(base) == 0
+    quiet = capfd.readouterr().out
+    assert "coach> " not in quiet and "mistakes:" in quiet and "{" not in quiet
+    assert main([*base, "--feedback"]) == 0
+    loud = capfd.readouterr().out
+    assert "coach> You opened below your target" in loud
+    assert "room captured:" in loud
