@@ -345,3 +345,24 @@ def test_a_streamed_new_claim_stops_the_stream_before_it_is_shown() -> None:
         for _ in stream:
             pass
     assert "NVIDIA" not in stream.text
+
+
+def test_a_closed_answer_must_keep_the_names_and_dates_it_was_given() -> None:
+    check = ClaimCheck("Lumora names these competing offers: Ledgerly at $298K [1].",
+                       keep=["Ledgerly"])
+    assert check.missing("Lumora names a competing offer of $298K.") == ["left out 'Ledgerly'"]
+    assert check.missing("Ledgerly offered $298K, the guide says.") == []
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_wording_that_talks_about_its_instructions_is_stopped(closed: bool) -> None:
+    check = ClaimCheck("Anchor at your target [1].", closed=closed)
+    assert check.problem("Sure! Here's a clear, friendly answer of one to three sentences:")
+
+
+def test_a_quoted_guide_answer_may_not_open_with_a_verdict_it_lacks() -> None:
+    draft = "Enthusiasm for the role is fine; committing on the spot is not [1]."
+    check = ClaimCheck(draft, "should i accept on the spot?", closed=False)
+    assert check.problem("Yes, you should accept the offer on the spot.")
+    assert check.problem("Absolutely, go for it.")
+    assert check.problem("Be enthusiastic, but don't commit on the spot [1].") is None

@@ -279,7 +279,7 @@ class AnswerStream:
         checker = AnswerChecker(
             allowed,
             MeaningCheck(draft.text, draft.required, draft.forbid_accept),
-            ClaimCheck(draft.text, self.prepared.question) if draft.closed else None,
+            ClaimCheck(draft.text, self.prepared.question, closed=draft.closed, keep=draft.keep),
         )
         chain = self.advisor.wording_chain
         guarded = GuardedStream(chain.stream(self.messages), checker)

@@ -148,6 +148,11 @@ class Composer:
             draft = _joined(answered or drafts)
         if draft is not None:
             draft.closed = True
+            # The wording must keep every figure the code decided, not only the decisive ones:
+            # a band reworded as "about $312K to $438K" lost the figures that were asked for.
+            draft.required = list(dict.fromkeys(
+                [*draft.required, *(f.raw for f in find_figures(draft.text))]
+            ))
         return draft
 
     # -- one composer per intent --------------------------------------------------------
@@ -251,7 +256,7 @@ class Composer:
             for o in offers
         )
         return Draft(text=f"The {guide_name(book)} guide names these competing offers: {listed}.",
-                     citations=citations)
+                     citations=citations, keep=[o.company for o in offers])
 
     def premium(self, book: Playbook, reading: Reading) -> Draft:
         # (words that name it, what the answer says of it, its source)
@@ -336,7 +341,8 @@ class Composer:
             text = f"The {guide_name(book)} guide puts the {fact.label} at {fact.text}{marker}."
         else:
             text = f"The {guide_name(book)} guide gives the {fact.label} as {fact.text}{marker}."
-        return Draft(text=text, citations=citations)
+        # "H1 2027" reworded as "the first half of 2027" is no longer the guide's words.
+        return Draft(text=text, citations=citations, keep=[fact.text])
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -464,5 +470,7 @@ def _joined(drafts: list[tuple[Playbook, Draft]]) -> Draft | None:
         required=[r for _, d in drafts for r in d.required],
         forbid_accept=any(d.forbid_accept for _, d in drafts),
         covered=any(d.covered for _, d in drafts),
-        verbatim=all(d.verbatim for _, d in drafts),
+        # A small model merges guides ("$208K–$262K, per Cerebras and Lumora"); an answer
+        # for several guides is shown as decided, each part naming its guide.
+        verbatim=True,
     )

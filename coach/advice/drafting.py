@@ -42,6 +42,7 @@ class Draft:
     # Decided from a playbook: the draft states every figure the answer may. Its cited lines
     # hold neighbouring figures (a table row, a lever line) that the wording must not borrow.
     closed: bool = False
+    keep: list[str] = field(default_factory=list)  # names and dates the wording must keep
 
 
 def guide_name(playbook: Playbook) -> str:

@@ -32,10 +32,35 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'/-]*", text)}
 
 
-class ClaimCheck:
-    """What a reworded answer may name: the words of the draft and of the question."""
+# The template's own words coming back ("Here's a clear, friendly answer of one to three
+# sentences:"): the model is talking about its instructions, not to the person.
+_PROMPT_ECHO = re.compile(
+    r"\bhere'?s (?:a|the|your) (?:clear|friendly|rewritten|revised|short|reworded)\b"
+    r"|\bone to three sentences\b|\bthe draft\b|\brewrite the draft\b",
+    re.IGNORECASE,
+)
+# An answer that opens with a verdict: a claim only the guide's own words can make.
+_VERDICT_OPENER = re.compile(
+    r"^\W*(?:yes|no|absolutely|definitely|of course|certainly|sure you can)\b", re.IGNORECASE
+)
 
-    def __init__(self, draft: str, question: str = "") -> None:
+
+class ClaimCheck:
+    """What a reworded answer may claim, given the draft it rewords.
+
+    ``closed`` drafts were decided whole from a playbook: the wording may name nothing
+    beyond them, and must keep ``keep`` (competitor names, a guide's dates). Every draft
+    forbids echoing the prompt, and a draft of quoted guide sentences forbids opening with a
+    yes or no it does not say (a model turned "committing on the spot is not [fine]" into
+    "Yes, you should accept on the spot").
+    """
+
+    def __init__(
+        self, draft: str, question: str = "", *, closed: bool = True, keep: list[str] | None = None
+    ) -> None:
+        self.draft = draft
+        self.closed = closed
+        self.keep = list(keep or [])
         self.known = _words(draft) | _words(question) | _ALWAYS_FINE
         # Parts of hyphenated or slashed names ("ML/AI", "Pre-IPO") count on their own too.
         self.known |= {part for word in list(self.known) for part in re.split(r"[/-]", word)}
@@ -44,8 +69,20 @@ class ClaimCheck:
         parts = [p for p in re.split(r"[/-]", token.lower()) if p]
         return token.lower() not in self.known and not all(p in self.known for p in parts)
 
+    def missing(self, text: str) -> list[str]:
+        """What a finished answer left out of ``keep``."""
+        lowered = text.lower()
+        return [f"left out {name!r}" for name in self.keep if name.lower() not in lowered]
+
     def problem(self, text: str) -> str | None:
-        """The first name, date or number in ``text`` that the draft never gave, if any."""
+        """The first claim in ``text`` that the draft does not make, if any."""
+        if match := _PROMPT_ECHO.search(text):
+            return f"talks about its instructions ({match.group(0)!r})"
+        if not self.closed:
+            opener = _VERDICT_OPENER.search(text)
+            if opener and not _VERDICT_OPENER.search(self.draft):
+                return f"opens with a verdict the guide does not give ({opener.group(0).strip()!r})"
+            return None
         for match in _DATE.finditer(text):
             if self._new(match.group(0)):
                 return f"new date {match.group(0)!r} that the checked answer does not give"

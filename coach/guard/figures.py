@@ -108,7 +108,7 @@ class AnswerChecker:
     ) -> None:
         self.allowed = allowed
         self.meaning = meaning
-        self.claims = claims  # set when the draft is the whole answer: no names or dates beyond it
+        self.claims = claims  # what the wording may claim beyond its figures (guard.claims)
 
     def figure_problem(self, tag: Tagged) -> str | None:
         # A tag carries kind and values only; its currency is read again from its words.
@@ -131,6 +131,8 @@ class AnswerChecker:
             found.append(placeholder)
         if self.meaning:
             found += self.meaning.final_problems(text)
+        if self.claims:
+            found += self.claims.missing(text)
         return list(dict.fromkeys(found))
 
 
