@@ -337,3 +337,43 @@ def test_offers_never_exceed_the_maximum_or_go_backwards(persona, seed, lines) -
 def test_every_session_ends_within_the_cap(seed, persona) -> None:
     _, state = play(persona, seed, ["Can you do better?"] * (3 * MAX_ROUNDS))
     assert state.done
+
+
+# -- the pressure personas ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["lowball", "budget", "deadline"])
+def test_a_tough_recruiter_gives_nothing_for_a_bare_can_you_do_better(persona: str) -> None:
+    from coach.roleplay.candidate import read_candidate
+    from coach.roleplay.plan import new_state, plan_for
+    from coach.roleplay.recruiter import next_move, opening_move
+
+    book = cerebras_playbook()
+    state = new_state(book, plan_for(book, "Sunnyvale", persona, 3))
+    opening_move(state)
+    if state.offer is None:  # the budget recruiter asks first; hear an anchor, then push
+        next_move(state, read_candidate("I'm targeting $268K base.", book, "Sunnyvale"))
+    before = dict(state.offer or {})
+    move = next_move(state, read_candidate("Can you do better?", book, "Sunnyvale"))
+    assert move.kind == "hold" and state.offer == before
+    # A figure with a reason still moves them.
+    reason = "Google has me at $455K TC, so I need $262K base."
+    assert next_move(state, read_candidate(reason, book, "Sunnyvale")).offer != before
+
+
+def test_the_pressure_personas_say_so_without_figures_of_their_own() -> None:
+    from coach.roleplay.plan import new_state, plan_for
+    from coach.roleplay.recruiter import opening_move
+
+    book = cerebras_playbook()
+    deadline = new_state(book, plan_for(book, "Sunnyvale", "deadline", 5))
+    line = opening_move(deadline).line
+    assert "Friday" in line and deadline.offer is not None
+    budget = new_state(book, plan_for(book, "Sunnyvale", "budget", 5))
+    budget.offer = dict(budget.plan.opening)
+    from coach.roleplay.candidate import read_candidate
+    from coach.roleplay.recruiter import next_move
+
+    reply = next_move(budget, read_candidate("Given the AI premium I need $268K base.", book,
+                                             "Sunnyvale"))
+    assert "stretch" in reply.line.lower() or "tight" in reply.line.lower()

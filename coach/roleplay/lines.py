@@ -63,8 +63,23 @@ LINES = {
     ("hold", "unverified"): "I'd need to see that offer in writing before I can take it to the "
     "team. For now we're at {offer}.",
     ("hold", "met"): "We're already there: {offer}. Shall I send the written offer over?",
+    ("hold", "bare"): "I hear you, but I'd need something concrete to take back to the "
+    "team. We're at {offer}.",
     ("hold", ""): "Happy to talk it through. Right now we're at {offer}. Where would you like "
     "it to be?",
+}
+
+
+# What the pressure personas add to their lines (never a figure: the engine owns those).
+PERSONA_EXTRAS = {
+    # Pleading limits without naming one: "budget", "cap" and the like are leak words.
+    ("budget", "open"): " Money is tight for this level this year, so I want to be upfront.",
+    ("budget", "concede"): " Honestly, that's a real stretch for us this year.",
+    ("budget", "hold"): " Things are tight on our side this year, I'm afraid.",
+    ("deadline", "open"): " I do need an answer by Friday; the offer expires then.",
+    ("deadline", "concede"): " Can we wrap this up by Friday?",
+    ("deadline", "hold"): " Just a reminder that this offer expires on Friday.",
+    ("deadline", "final_offer"): " It stands until Friday.",
 }
 
 
@@ -110,5 +125,5 @@ def line_for(
         variant = why if offer else ("ask-unclear" if why == "unclear" else "ask")
         if (kind, variant) not in LINES:
             variant = ""
-    text = LINES[(kind, variant)] + extra
+    text = LINES[(kind, variant)] + extra + PERSONA_EXTRAS.get((state.plan.persona, kind), "")
     return text.format(offer=offer, company=credible[0] if credible else "")

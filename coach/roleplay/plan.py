@@ -17,7 +17,7 @@ from coach.negotiation.components import BASE, BONUS_PCT, EQUITY, SHARE_PREMIUM_
 from coach.negotiation.offers import offer_json, resolve_band, share_cap
 from coach.negotiation.playbook import Playbook, RegionBand
 
-PERSONAS = ("friendly", "firm", "lowball")
+PERSONAS = ("friendly", "firm", "lowball", "budget", "deadline")
 MAX_ROUNDS = 6
 SHARE_STEP = 5.0  # extra shares move in 5-point steps, as real grants do
 
@@ -34,6 +34,8 @@ class PersonaStyle:
     steps: tuple[float, ...]  # share of (max - opening) given up at each concession
     leads_with_offer: bool  # lowballers anchor first; the others ask for expectations
     description: str  # tone for the prompt: never numbers
+    # Whether "can you do better?" with no figure and no reason moves this recruiter at all.
+    moves_on_bare_ask: bool = True
 
 
 STYLES = {
@@ -44,7 +46,20 @@ STYLES = {
         (0.15, 0.3), (0.65, 0.9), (0.2, 0.15, 0.12, 0.1), False, "polite, brief and firm"
     ),
     "lowball": PersonaStyle(
-        (0.0, 0.12), (0.55, 0.8), (0.15, 0.12, 0.1, 0.08), True, "confident, brisk and thrifty"
+        (0.0, 0.12), (0.55, 0.8), (0.15, 0.12, 0.1, 0.08), True, "confident, brisk and thrifty",
+        moves_on_bare_ask=False,
+    ),
+    # Pleads budget limits: small steps, a low ceiling, and every move framed as a stretch.
+    "budget": PersonaStyle(
+        (0.1, 0.2), (0.5, 0.7), (0.12, 0.1, 0.08, 0.06), False,
+        "sympathetic but constrained, often says money is tight this year",
+        moves_on_bare_ask=False,
+    ),
+    # Exploding-offer pressure: anchors first and keeps reminding the candidate of a deadline.
+    "deadline": PersonaStyle(
+        (0.05, 0.2), (0.6, 0.85), (0.15, 0.12, 0.1, 0.08), True,
+        "pleasant but pushy about timing, presses for a quick answer",
+        moves_on_bare_ask=False,
     ),
 }
 

@@ -27,7 +27,7 @@ from coach.negotiation.components import (
 )
 from coach.negotiation.offers import describe_offer
 from coach.roleplay.candidate import CandidateMove
-from coach.roleplay.lines import CLOSED, line_for
+from coach.roleplay.lines import CLOSED, PERSONA_EXTRAS, line_for
 from coach.roleplay.plan import SHARE_STEP, STYLES, NegotiationState
 
 
@@ -51,7 +51,7 @@ def opening_move(state: NegotiationState) -> RecruiterMove:
         line = (
             f"Thanks for making time today. We'd love to have you as {role} at {company}, and "
             f"we're offering {describe_offer(state.offer)}. I think that's a strong package."
-        )
+        ) + PERSONA_EXTRAS.get((state.plan.persona, "open"), "")
         return RecruiterMove("open", dict(state.offer), line, reasons=["persona anchors first"])
     line = (
         f"Thanks for making time today. We're excited about bringing you on as {role} at "
@@ -167,6 +167,10 @@ def next_move(state: NegotiationState, move: CandidateMove) -> RecruiterMove:
         return decided("hold", why="unrealistic")
     if move.competing and not any(c.credible for c in move.competing) and not move.asks:
         return decided("hold", why="unverified")
+    bare = not (move.asks or move.competing or move.share_argument)
+    if bare and not STYLES[state.plan.persona].moves_on_bare_ask:
+        # A vague "can you do better?" gets nothing from a tough recruiter.
+        return decided("hold", why="bare")
     state.bargaining += 1
     factor, reasons = _leverage(state, move)
     wants = _wants(state, move)
