@@ -89,3 +89,37 @@ def test_cli_shows_notes_only_with_feedback(tmp_path: Path, capfd: pytest.Captur
     loud = capfd.readouterr().out
     assert "coach> You opened below your target" in loud
     assert "room captured:" in loud
+
+
+def test_retry_replays_the_scenario_and_compare_shows_what_was_fixed(
+    tmp_path: Path, capfd: pytest.CaptureFixture, coach_home: Path
+) -> None:
+    import json
+
+    from coach.cli import main
+
+    weak = tmp_path / "weak.txt"
+    weak.write_text("I was thinking maybe $240K?\nOkay, sounds good, I accept.\n")
+    strong = tmp_path / "strong.txt"
+    strong.write_text(
+        "Given the AI premium, I'm targeting $268K base and 30% more shares.\n"
+        "Google has me at $455K TC, so I'd need $264K base and 28% more shares.\n"
+        "I'll pass.\n"
+    )
+    common = ["--provider", "fake"]
+    assert main(["roleplay", *common, "--region", "Sunnyvale", "--persona", "budget",
+                 "--seed", "9", "--script", str(weak)]) == 0
+    assert main(["roleplay", *common, "--retry", "--script", str(strong), "--json"]) == 0
+    out = capfd.readouterr().out
+    second = json.loads(out[out.index("{"):])
+    # The same recruiter with the same hidden plan.
+    assert second["hidden"]["persona"] == "budget" and second["hidden"]["seed"] == 9
+    assert main(["history", "compare", "1", "2", *common, "--json"]) == 0
+    result = json.loads(capfd.readouterr().out)
+    assert result["same_scenario"] is True
+    assert {"low_anchor", "accepts_below_walk_away", "weak_close"} <= set(result["fixed"])
+    assert main(["progress", *common, "--json"]) == 0
+    points = json.loads(capfd.readouterr().out)
+    assert [p["retry"] for p in points] == [False, True]
+    assert main(["history", "compare", "1", *common]) == 2
+    assert "needs two session ids" in capfd.readouterr().err

@@ -35,6 +35,15 @@ def register(add: AddCommand) -> None:
     p.add_argument("--region", help="region from the guide's table (default: your profile's)")
     p.add_argument("--persona", choices=PERSONAS, default="firm", help="the recruiter's manner")
     p.add_argument("--seed", type=int, help="replay a session exactly (shown at the start)")
+    p.add_argument(
+        "--retry",
+        nargs="?",
+        const=0,
+        type=int,
+        metavar="SESSION",
+        help="play a past session's scenario again (same guide, region, recruiter and seed; "
+        "default: the last one), then compare with `coach history compare A B`",
+    )
     p.add_argument("--script", type=Path, help="read the candidate's lines from a file")
     p.add_argument("--json", action="store_true", help="print the session as one JSON object")
     p.add_argument(
@@ -52,9 +61,13 @@ def register(add: AddCommand) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_rehearse)
 
-    p = add("history", "list past role-play sessions, or show one with `history show ID`")
-    p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
-    p.add_argument("session", nargs="?", type=int, help="session id for `show`")
+    p = add(
+        "history",
+        "list past role-play sessions, show one (`history show ID`) or compare two attempts "
+        "(`history compare A B`)",
+    )
+    p.add_argument("action", nargs="?", choices=["list", "show", "compare"], default="list")
+    p.add_argument("session", nargs="*", type=int, help="session id(s) for `show` / `compare`")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_history)
 
@@ -165,6 +178,14 @@ def run_roleplay(
 
 def cmd_roleplay(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if args.retry is not None:
+        from coach.roleplay import compare, history
+
+        db = settings.history_db
+        past = compare.last_session(db) if args.retry == 0 else history.get_session(db, args.retry)
+        args.guide, args.region = past.guide, past.region
+        args.persona, args.seed = past.persona, past.seed
+        print(f"retrying session {past.id} (score {past.score if past.score is not None else '-'})")
     if not args.script:
         return run_roleplay(
             settings, args.guide, args.region, args.persona, args.seed, feedback=args.feedback
@@ -244,10 +265,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     from coach.roleplay import history
 
     db = settings_from(args).history_db
+    if args.action == "compare":
+        return _compare(db, args)
     if args.action == "show":
-        if args.session is None:
-            raise InputError("`coach history show` needs a session id.", "See `coach history`.")
-        record = history.get_session(db, args.session)
+        if len(args.session) != 1:
+            raise InputError("`coach history show` needs one session id.", "See `coach history`.")
+        record = history.get_session(db, args.session[0])
         if args.json:
             emit_json(record.to_json())
             return 0
@@ -281,20 +304,52 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(db: Path, args: argparse.Namespace) -> int:
+    from coach.roleplay.compare import compare
+
+    if len(args.session) != 2:
+        raise InputError(
+            "`coach history compare` needs two session ids.",
+            "For example `coach history compare 3 5`; `coach history` lists the ids.",
+        )
+    result = compare(db, args.session[0], args.session[1])
+    if args.json:
+        emit_json(result.to_json())
+        return 0
+    if not result.same_scenario:
+        print("(these sessions played different scenarios; use --retry to replay one)")
+    for what, first, second in result.rows():
+        print(f"{what:14} {first:>12} {second:>12}")
+    for label, kinds in (("fixed", result.fixed), ("repeated", result.repeated),
+                         ("new", result.new)):
+        if kinds:
+            print(f"{label}: {', '.join(k.replace('_', ' ') for k in kinds)}")
+    return 0
+
+
 def cmd_progress(args: argparse.Namespace) -> int:
     from coach.roleplay import history
+    from coach.roleplay.compare import retry_ids
 
-    points = history.scores_over_time(settings_from(args).history_db)
+    db = settings_from(args).history_db
+    scored = [s for s in reversed(history.list_sessions(db))
+              if s.kind == "roleplay" and s.score is not None]
+    retries = retry_ids(db)
+    points = [(s.started_at, int(s.score or 0)) for s in scored]
     if args.json:
-        emit_json([{"at": at, "score": score} for at, score in points])
+        emit_json([{"session": s.id, "at": s.started_at, "score": s.score,
+                    "retry": s.id in retries} for s in scored])
         return 0
     if not points:
         print("No scored sessions yet. Play one with `coach roleplay`.")
         return 0
-    print("role-play score by session (0-100)")
-    for number, (at, score) in enumerate(points, start=1):
+    print("role-play score by session (0-100; ↻ marks a retry of an earlier scenario)")
+    for number, record in enumerate(scored, start=1):
+        score = int(record.score or 0)
         filled = round(score / 100 * BAR_WIDTH)
-        print(f"{number:4}  {at[:10]}  {'█' * filled}{'·' * (BAR_WIDTH - filled)} {score:3}")
+        mark = " ↻" if record.id in retries else ""
+        print(f"{number:4}  {record.started_at[:10]}  {'█' * filled}{'·' * (BAR_WIDTH - filled)} "
+              f"{score:3}{mark}")
     if args.png:
         _write_png(points, args.png)
         print(f"wrote {args.png}")

@@ -264,13 +264,11 @@ class RoleplaySession:
         card = build_scorecard(self.playbook, self.plan, self.transcript, outcome, final)
         hidden = self.plan.to_json()
         if self.persist and self.session_id is not None:
+            # The mistakes go with the scorecard, so `coach history compare` can tell which
+            # ones a retry fixed.
+            stored = {**card.to_json(), "mistakes": [n.to_json() for n in self.notes]}
             history.finish_session(
-                self.settings.history_db,
-                self.session_id,
-                outcome,
-                card.score,
-                card.to_json(),
-                hidden,
+                self.settings.history_db, self.session_id, outcome, card.score, stored, hidden
             )
         self._debrief = Debrief(
             outcome, final, hidden, card, list(self.transcript), self.session_id, list(self.notes)
