@@ -94,3 +94,17 @@ def test_a_rehearsal_is_saved_for_progress(tmp_path: Path) -> None:
     assert stored.scorecard["missing"] == result.missing
     assert history.scores_over_time(db, kind="rehearsal")[0][1] == 40
     assert history.scores_over_time(db) == []  # role-play progress is kept apart
+
+
+def test_feedback_offers_the_scripts_own_sentence_for_a_missed_point() -> None:
+    from coach.knowledge.extraction import extract_playbook
+    from coach.roleplay.rehearsal import find_script, score_rehearsal
+
+    guide = Path(__file__).resolve().parents[1] / "knowledge" / "cerebras-ml-ai-engineer.md"
+    book = extract_playbook(guide.stem, guide.read_text(encoding="utf-8"))
+    script = find_script(book)
+    assert script is not None
+    result = score_rehearsal(script, "Given the AI premium I'm asking for 25-30% more shares.")
+    assert result.missing and result.suggestion in script.text
+    assert set(result.suggestion.lower().split()) & set(result.missing[0].lower().split())
+    assert f'Try adding: "{result.suggestion}"' in result.feedback

@@ -102,18 +102,18 @@ class RehearsalResult:
     covered: list[str]
     missing: list[str]
     points: list[KeyPointResult]
+    suggestion: str = ""  # the script's own sentence for the first missed point
 
     @property
     def feedback(self) -> str:
-        """One plain sentence naming what to add next time."""
+        """Plain sentences naming what to add next time, and one sentence to say it with."""
         if not self.points:
             return "This script has no key points to check."
         if not self.missing:
             return "You covered every key point."
         names = "; ".join(f'"{p}"' for p in self.missing)
-        return (
-            f"You covered {len(self.covered)} of {len(self.points)} key points. Missing: {names}."
-        )
+        said = f"You covered {len(self.covered)} of {len(self.points)} key points. Missing: {names}."
+        return f'{said} Try adding: "{self.suggestion}"' if self.suggestion else said
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +130,7 @@ class RehearsalResult:
                 }
                 for p in self.points
             ],
+            "suggestion": self.suggestion,
             "feedback": self.feedback,
         }
 
@@ -164,7 +165,18 @@ def score_rehearsal(script: Script, attempt: str) -> RehearsalResult:
     covered = [p.point for p in points if p.covered]
     missing = [p.point for p in points if not p.covered]
     score = round(100 * len(covered) / len(points)) if points else 0
-    return RehearsalResult(script.name, score, covered, missing, points)
+    suggestion = _sentence_for(script.text, missing[0]) if missing else ""
+    return RehearsalResult(script.name, score, covered, missing, points, suggestion)
+
+
+def _sentence_for(text: str, point: str) -> str:
+    """The script sentence that carries ``point``: a whole line to say, not a fragment."""
+    wanted = set(key_terms(point))
+    sentences = [s.strip(" \"“”") for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    if not sentences:
+        return ""
+    best = max(sentences, key=lambda s: len(wanted & set(key_terms(s))))
+    return best if wanted & set(key_terms(best)) else ""
 
 
 def find_script(playbook: Playbook, name: str | None = None) -> Script | None:
