@@ -79,6 +79,9 @@ def public_turn(turn: RecruiterTurn) -> dict[str, Any]:
         "offer": turn.offer,
         "done": turn.done,
         "outcome": turn.outcome,
+        # Feedback on the candidate's line it answers (decided from the guide's figures and
+        # what the candidate said, never from the hidden plan); the page shows it when on.
+        "notes": [note.to_json() for note in turn.notes],
     }
 
 
