@@ -300,7 +300,9 @@ class Composer:
         words = _words(reading.text) | set(reading.components)
         def overlap(s: object) -> int:
             name = f"{s.name} {s.title}".lower().replace("-", " ")  # type: ignore[attr-defined]
-            hits = len(words & _words(name))
+            # The heading names the topic; the script's own words break ties ("the OpenAI
+            # deal" is in a lever's text, "remote" in the remote script's).
+            hits = 3 * len(words & _words(name)) + len(words & _words(s.text))  # type: ignore[attr-defined]
             cues = {comp.SIGN_ON: "sign", comp.EQUITY: "share equity option stock",
                     "relocation": "relocation"}
             hits += sum(1 for c in reading.components if any(w in name for w in
