@@ -24,6 +24,7 @@ LAYERS = {
     "_data": -1,
     "__init__": 0,
     "config": 0,
+    "database": 0,
     "models": 1,
     "negotiation": 2,
     "knowledge": 3,

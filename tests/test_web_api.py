@@ -318,7 +318,7 @@ def test_roleplay_keeps_the_plan_secret_until_the_debrief(client: TestClient) ->
     history_id = client.get("/api/history").json()[0]["id"]
     shown.append(client.get(f"/api/history/{history_id}").json())
 
-    session = client.app.state.coach.sessions.get("roleplay", sid).obj  # type: ignore[attr-defined]
+    session = client.app.state.coach.sessions.load_roleplay(sid)  # type: ignore[attr-defined]
     maximum = session.plan.maximum["base"]
     offered = {
         t["offer"]["base"]

@@ -17,8 +17,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +26,8 @@ from typing import Any
 from coach.advice.advisor import Advisor
 from coach.advice.conversation import Conversation
 from coach.advice.state import DialogueState
-from coach.errors import InputError, StoreError
+from coach.database import connect
+from coach.errors import InputError
 
 # Past this many stored chats the least recently used are deleted, so a page that keeps
 # starting chats cannot fill the disk.
@@ -59,31 +59,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-@contextmanager
-def _connect(db: Path | str) -> Iterator[sqlite3.Connection]:
-    """A connection with the table in place; commits on success, always closes."""
-    path = Path(db)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=10)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(
-            f"Cannot open the chat store {path}: {exc}.",
-            "Check that COACH_HOME points at a writable folder.",
-        ) from exc
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_SCHEMA)
-        yield conn
-        conn.commit()
-    except sqlite3.Error as exc:
-        conn.rollback()
-        raise StoreError(
-            f"The chat store {path} could not be written: {exc}.",
-            "Check the disk has space; move a damaged file aside to start afresh.",
-        ) from exc
-    finally:
-        conn.close()
+def _connect(db: Path | str) -> AbstractContextManager[sqlite3.Connection]:
+    return connect(db, _SCHEMA, "chat store")
 
 
 @dataclass

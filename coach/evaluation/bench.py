@@ -21,6 +21,7 @@ from typing import Any
 from coach.advice.advisor import Advisor
 from coach.advice.conversation import Conversation
 from coach.config import Settings
+from coach.evaluation.bench_web import web_first_byte
 from coach.knowledge.library import default_knowledge_dir, ingest_paths
 from coach.models.providers import local_engine
 
@@ -179,6 +180,9 @@ def run_bench(settings: Settings, quick: bool = False) -> dict[str, Any]:
     figures.update(reading_speed(settings))
     if not quick and settings.provider == "local":
         figures.update(model_figures(settings))
+    if not quick:
+        # The web page's cost: `coach serve`'s first streamed text vs the library's first token.
+        figures.update(web_first_byte(settings))
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from coach.errors import InputError, StoreError
+from coach.database import connect
+from coach.errors import InputError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -51,33 +51,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@contextmanager
-def _connect(db: Path | str) -> Iterator[sqlite3.Connection]:
-    """A connection with the schema in place; commits on success, always closes."""
-    path = Path(db)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=10)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(
-            f"Cannot open the history database {path}: {exc}.",
-            "Check that COACH_HOME points at a writable folder.",
-        ) from exc
-    try:
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.executescript(_SCHEMA)
-        yield conn
-        conn.commit()
-    except sqlite3.Error as exc:
-        conn.rollback()
-        raise StoreError(
-            f"The history database {path} could not be written: {exc}.",
-            "Check the disk has space; move a damaged file aside to start a fresh history.",
-        ) from exc
-    finally:
-        conn.close()
+def _connect(db: Path | str) -> AbstractContextManager[sqlite3.Connection]:
+    return connect(db, _SCHEMA, "history database")
 
 
 @dataclass

@@ -2,6 +2,9 @@
 
 Each chat is a library ``Conversation`` with its ``DialogueState``: "they offered 255"
 followed by "is that good?" is read with the offer filled in, exactly as in the terminal.
+The conversation lives in the store (``coach.web.sessions``): read at each request, written
+back after each turn, so a restarted server carries on and a turn the browser abandons
+leaves the chat as it was.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ def state_json(conversation: Conversation, note: str = "") -> dict[str, Any]:
 @router.post("", status_code=201, summary="Start a chat; returns its id")
 async def start_chat(body: ChatStart, ctx: Ctx) -> dict[str, Any]:
     await ctx.check_guide(body.guide)
-    conversation = Conversation(await ctx.get_advisor(), body.guide)
-    return {"id": ctx.sessions.add("chat", conversation), **state_json(conversation)}
+    chat = await ctx.sessions.new_chat(Conversation(await ctx.get_advisor(), body.guide))
+    return {"id": chat.id, **state_json(chat.conversation)}
 
 
 @router.post(
@@ -42,35 +45,47 @@ async def start_chat(body: ChatStart, ctx: Ctx) -> dict[str, Any]:
 async def say(
     sid: str, body: ChatMessage, request: Request, ctx: Ctx
 ) -> dict[str, Any] | EventStream:
-    live = ctx.sessions.get("chat", sid)
-    conversation: Conversation = live.obj
-    # A turn holds the chat's lock from reading the message to remembering the answer, so
-    # two tabs on one chat cannot interleave (the state and the history would disagree).
+    advisor = await ctx.get_advisor()
+    await ctx.sessions.chat(sid, advisor)  # an unknown chat is a plain 404, even when streaming
+    lock = ctx.sessions.lock(sid)
+    # A turn holds the chat's lock from reading the chat to storing the answer, so two tabs
+    # on one chat cannot interleave (the state and the history would disagree). The chat is
+    # read again under the lock: another turn may have been stored meanwhile.
     if body.stream:
 
         async def begin() -> tuple[Pieces, Finish]:
-            stream = await run_in_threadpool(conversation.ask, body.message)
+            chat = await ctx.sessions.chat(sid, advisor)
+            stream = await run_in_threadpool(chat.conversation.ask, body.message)
 
             def finish() -> dict[str, Any]:
-                conversation.remember(stream)
-                return {**answer_json(stream), **state_json(conversation)}
+                chat.conversation.remember(stream)
+                ctx.sessions.save_chat(chat)
+                return {**answer_json(stream), **state_json(chat.conversation)}
 
             return (lambda: iter(stream)), finish
 
-        return stream_events(request, ctx.queue, ctx.settings, begin, live.lock)
-    async with live.lock:
-        stream = await run_in_threadpool(conversation.ask, body.message)
+        return stream_events(request, ctx.queue, ctx.settings, begin, lock)
+    async with lock:
+        chat = await ctx.sessions.chat(sid, advisor)
+        stream = await run_in_threadpool(chat.conversation.ask, body.message)
         answer = await run_model(ctx.queue, request.is_disconnected, lambda: consume(stream))
-        conversation.remember(stream)
-        return {**answer, **state_json(conversation)}
+        chat.conversation.remember(stream)
+        await run_in_threadpool(ctx.sessions.save_chat, chat)
+        return {**answer, **state_json(chat.conversation)}
 
 
 @router.get("/{sid}/state", summary="What the chat has understood: guide, region, offer, yours")
 async def get_state(sid: str, ctx: Ctx) -> dict[str, Any]:
-    return state_json(ctx.sessions.get("chat", sid).obj)
+    chat = await ctx.sessions.chat(sid, await ctx.get_advisor())
+    return state_json(chat.conversation)
 
 
 @router.post("/{sid}/state", summary="Correct the state, as `/state region San Diego` in chat")
 async def set_state(sid: str, body: StateCommand, ctx: Ctx) -> dict[str, Any]:
-    conversation: Conversation = ctx.sessions.get("chat", sid).obj
-    return state_json(conversation, conversation.state.update(body.command))
+    advisor = await ctx.get_advisor()
+    async with ctx.sessions.lock(sid):
+        chat = await ctx.sessions.chat(sid, advisor)
+        note = chat.conversation.state.update(body.command)
+        if body.command:  # an empty command only describes
+            await run_in_threadpool(ctx.sessions.save_chat, chat)
+    return state_json(chat.conversation, note)

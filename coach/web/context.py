@@ -32,8 +32,11 @@ class WebContext:
     store: KnowledgeStore | None = None
     advisor: Advisor | None = None
     queue: GenerationQueue = field(default_factory=GenerationQueue)
-    sessions: Sessions = field(default_factory=Sessions)
+    sessions: Sessions = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.sessions = Sessions(self.settings)
 
     def _build(self) -> Advisor:
         with self._lock:

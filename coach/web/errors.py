@@ -14,9 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from coach.advice.chat_store import ChatChanged
 from coach.config import Settings
 from coach.errors import CoachError, InputError, ProviderError, StoreError
 from coach.models.providers import provider_failure
+from coach.roleplay.resume import ResumeError
 
 log = logging.getLogger("coach.web")
 
@@ -41,6 +43,8 @@ def status_of(exc: CoachError) -> int:
     """The HTTP status for a library or web error (most specific class first)."""
     for kind, status in (
         (NotFoundError, 404),
+        (ChatChanged, 409),  # another process answered in this chat meanwhile
+        (ResumeError, 409),  # a stored role-play that no longer replays
         (TooLargeError, 413),
         (AuthError, 401),
         (ForbiddenError, 403),

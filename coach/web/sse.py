@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Send
 
 from coach.config import Settings
@@ -89,7 +90,8 @@ def stream_events(
                 yield event("start", {})
                 async for piece in queue.stream(ticket, pieces, request.is_disconnected):
                     yield event("chunk", {"text": piece})
-                yield event("answer", finish())
+                # Finishing may write the session to the store: not on the event loop.
+                yield event("answer", await run_in_threadpool(finish))
             except Exception as exc:
                 yield event("error", error_body(as_coach_error(exc, settings)))
             finally:

@@ -230,7 +230,7 @@ async function sendChat(event) {
       error: (d) => showError(reply.node, new ApiError(d, 500)),
     });
   } catch (error) {
-    if (error.status === 404) state.chat = null; // the server restarted: start afresh
+    if (error.status === 404) state.chat = null; // the chat is gone from the store: start afresh
     showError(reply.node, error);
   } finally {
     reply.node.classList.remove("pending");
