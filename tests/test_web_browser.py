@@ -152,7 +152,7 @@ def test_chat_roleplay_and_debrief_in_a_browser(
     wait.until(lambda d: count(d, "#roleplay-log .msg.recruiter") == 1)
     for turn, line in enumerate(
         [
-            "I was hoping for 280k base given my experience.",
+            "I was thinking maybe 240k?",
             "I have another offer. Can you do 275k?",
         ],
         start=2,
@@ -161,6 +161,9 @@ def test_chat_roleplay_and_debrief_in_a_browser(
         reply.send_keys(line, Keys.ENTER)
         wait.until(lambda d, n=turn: count(d, "#roleplay-log .msg.recruiter") == n)
     assert count(browser, "#roleplay-log .msg.you") == 2
+    # A low opening with no reason gets a coach's note before the recruiter answers.
+    notes = browser.find_elements(By.CSS_SELECTOR, "#roleplay-log .msg.feedback")
+    assert notes and "below your target" in notes[0].text, [n.text for n in notes]
     assert "On the table" in browser.find_element(By.ID, "roleplay-log").text
     browser.find_element(By.ID, "roleplay-hint").click()
     wait.until(lambda d: count(d, "#roleplay-log .msg.hint") == 1)

@@ -315,6 +315,12 @@ async function sayRoleplay(event) {
   bubble($("#roleplay-log"), "you", text);
   try {
     const r = await withModel(api("/api/roleplay/" + state.roleplay + "/say", { method: "POST", json: { text } }));
+    // Notes on the line just said come before the recruiter's answer, as a coach would.
+    if ($("#roleplay-feedback").checked) {
+      for (const note of r.turn.notes || []) {
+        bubble($("#roleplay-log"), "coach", note.what + " " + note.why + ' Try: "' + note.better + '"', "feedback");
+      }
+    }
     recruiterLine(r.turn);
   } catch (error) {
     showError($("#roleplay-log"), error);
@@ -365,6 +371,9 @@ function renderDebrief(d) {
         c.evidence && !c.evidence.startsWith("(") ? el("q", {}, c.evidence.replace(/^"|"$/g, ""))
           : c.evidence ? el("span", { class: "detail" }, c.evidence) : "",
         c.detail ? el("span", { class: "detail" }, c.detail) : ""))),
+    d.fixes && d.fixes.length ? el("div", {}, el("h4", {}, "The fixes that matter most"),
+      el("ul", { class: "fixes" }, ...d.fixes.map((f) => el("li", {},
+        el("q", {}, f.line), " " + f.what + " Try: ", el("em", {}, f.better))))) : "",
     card.tips && card.tips.length ? el("div", {}, el("h4", {}, "Next time"),
       el("ul", {}, ...card.tips.map((t) => el("li", {}, t)))) : "",
     el("p", { class: "hidden-plan" }, "The recruiter could have gone to: " + describeOffer(d.hidden.maximum) +
