@@ -8,13 +8,7 @@ its own. Skipped only when those packages are not installed.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,12 +35,6 @@ from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(
     params=["fake", pytest.param("local", marks=pytest.mark.integration)],
 )
@@ -57,43 +45,14 @@ def provider(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def server(coach_home: Path, provider: str) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "COACH_HOME": str(coach_home), "COACH_PROVIDER": provider}
-    if provider == "local":
-        from test_integration import _verified_copy, _why_unavailable
+    # The same start and stop as the load test: a real `coach serve` on a free loopback port.
+    from test_web_load import start_server, stop_server
 
-        if reason := _why_unavailable():
-            pytest.skip(reason)
-        if (copy := _verified_copy()) is not None:
-            env["COACH_MODEL_PATH"] = str(copy)  # the assembled GGUF, not a second copy
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coach.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
+    process, url = start_server(coach_home, provider)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"coach serve did not start:\n{output}")
-            time.sleep(0.3)
-        yield url
+        yield url + "/"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
 
 
 @pytest.fixture
