@@ -85,7 +85,7 @@ _ACCEPT_STRONG = re.compile(
 )
 _ACCEPT_WEAK = re.compile(
     r"^\s*(?:yes|yep|yeah|sure|ok(?:ay)?|perfect|great|deal)\b|\bsounds (?:good|great|fair)\b|"
-    r"\bworks for me\b|\bthat works\b",
+    r"\bworks for me\b|\bthat works\b|^\s*(?:fine|alright|all right|ok(?:ay)?)[,.!]?\s+deal\b",
     _I,
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|won't|don't|doesn't|isn't)\b|n't\b", _I)
@@ -123,6 +123,7 @@ _REVEAL = _any(
     r"\bi(?:'d| would|'ll| will)? (?:still )?accept (?:anything )?"
     r"(?:at|above|over|from|as low as)\b",
     r"\bi can go as low as\b|\bat (?:the )?minimum\b|\bwould settle for\b",
+    r"\bi(?:'d)? need at least\b|\bno less than\b|\bbare minimum\b",
     r"\bi(?:'d| would) be fine with anything\b",
 )
 _OTHER_OFFER = re.compile(

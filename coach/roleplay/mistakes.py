@@ -44,8 +44,6 @@ _THEIR_NUMBER = re.compile(
     r"|\bwhatever (?:you|is fair)\b|\bnumbers first\b",
     re.I,
 )
-# A floor said out loud, in the words the candidate reader does not already catch.
-_FLOOR = re.compile(r"\b(?:i need|i'd need) at least\b|\bno less than\b|\bbare minimum\b", re.I)
 # A reason for a figure: a lever, a premium, a competing offer, market data or a trade.
 _REASON = re.compile(
     r"\bbecause\b|\bgiven\b|\bsince\b|\bbased on\b|\bpremium\b|\bbenchmark|\bipo\b"
@@ -55,7 +53,6 @@ _REASON = re.compile(
     re.I,
 )
 _IN_WRITING = re.compile(r"\bwrit(?:ing|ten)\b|\bemail\b|\bsend (?:it|the|me|over)\b", re.I)
-_WEAK_YES = re.compile(r"^\s*(?:fine|alright|all right|ok(?:ay)?)[,.!]?\s+deal\b", re.I)
 _ASKED = (BASE, TOTAL_COMP, SIGN_ON, SHARE_PREMIUM_PCT)
 
 
@@ -90,15 +87,13 @@ class MistakeTracker:
         self.previous_ask = self.last_ask
         kinds: list[str] = []
         text = move.text
-        accepts = (move.accepts or bool(_WEAK_YES.search(text))) and not self._counters(
-            move, offer
-        )
+        accepts = move.accepts and not self._counters(move, offer)
         base = move.asks.get(BASE)
-        if base is None and (move.reveals_walk_away or _FLOOR.search(text)):
+        if base is None and move.reveals_walk_away:
             money = [f for f in candidate_figures(text) if f.kind == "money"]
             base = money[0].low if money else None  # the floor said is the new position
         named = any(move.asks.get(c) for c in _ASKED) or base is not None
-        if move.reveals_walk_away or _FLOOR.search(text):
+        if move.reveals_walk_away:
             kinds.append("reveals_walk_away")
         if not named and not accepts and not move.walks_away:
             if _THEIR_NUMBER.search(text):
