@@ -52,17 +52,20 @@ def offer_json(offer: dict[str, float] | None) -> dict[str, Any] | None:
     return {c: whole_dollars(offer[c]) if c in MONEY else float(offer[c]) for c in ORDER if c in offer}
 
 
-def describe_offer(offer: dict[str, float]) -> str:
-    """The offer in the recruiter's words: ``$235K base, $300K in equity and a 15% bonus``."""
+def describe_offer(offer: dict[str, float], currency: str = "USD") -> str:
+    """The offer in the recruiter's words: ``$235K base, $300K in equity and a 15% bonus``.
+
+    ``currency`` is the guide's: a euro guide's recruiter offers €95K, never $95K.
+    """
     parts = []
     if BASE in offer:
-        parts.append(f"{format_value(BASE, offer[BASE])} base")
+        parts.append(f"{format_value(BASE, offer[BASE], currency)} base")
     if EQUITY in offer:
-        parts.append(f"{format_value(EQUITY, offer[EQUITY])} in equity")
+        parts.append(f"{format_value(EQUITY, offer[EQUITY], currency)} in equity")
     if BONUS_PCT in offer:
         parts.append(f"a {format_value(BONUS_PCT, offer[BONUS_PCT])} bonus")
     if offer.get(SIGN_ON):
-        parts.append(f"a {format_value(SIGN_ON, offer[SIGN_ON])} sign-on bonus")
+        parts.append(f"a {format_value(SIGN_ON, offer[SIGN_ON], currency)} sign-on bonus")
     if offer.get(SHARE_PREMIUM_PCT):
         parts.append(
             f"{format_value(SHARE_PREMIUM_PCT, offer[SHARE_PREMIUM_PCT])} more shares than the standard grant"

@@ -95,7 +95,7 @@ def line_for(
     met: bool = False,
 ) -> str:
     """The recruiter's line for a decided move. Only figures of the current offer appear."""
-    offer = describe_offer(state.offer) if state.offer else ""
+    offer = describe_offer(state.offer, state.playbook.currency) if state.offer else ""
     credible = [c.company for c in move.competing if c.credible]
     variant = ""
     extra = ""

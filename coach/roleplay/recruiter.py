@@ -50,7 +50,7 @@ def opening_move(state: NegotiationState) -> RecruiterMove:
         state.offer = dict(state.plan.opening)
         line = (
             f"Thanks for making time today. We'd love to have you as {role} at {company}, and "
-            f"we're offering {describe_offer(state.offer)}. I think that's a strong package."
+            f"we're offering {describe_offer(state.offer, state.playbook.currency)}. I think that's a strong package."
         ) + PERSONA_EXTRAS.get((state.plan.persona, "open"), "")
         return RecruiterMove("open", dict(state.offer), line, reasons=["persona anchors first"])
     line = (

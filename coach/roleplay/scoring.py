@@ -121,12 +121,13 @@ class _Judge:
         compared = {c: v for c, v in asks.items() if c in self.target}
         if compared:
             ok = all(v >= 0.98 * self.target[c] for c, v in compared.items())
-            detail = f"asked {describe(compared)} vs target {describe(self.target)}"
+            money = self.playbook.currency
+            detail = f"asked {describe(compared, money)} vs target {describe(self.target, money)}"
         else:
             # No target in the guide: the top of the published band is the anchor to reach.
             span = resolve_band(self.playbook, self.plan.region).components.get(BASE)
             ok = bool(span) and asks.get(BASE, 0) >= 0.95 * span.high
-            detail = f"asked {describe(asks)}"
+            detail = f"asked {describe(asks, self.playbook.currency)}"
         self.add("anchor_at_target", ok, evidence, detail)
         return anchor
 
@@ -161,8 +162,8 @@ class _Judge:
         )
         evidence = _quote(lowered.entry.text) if lowered else "(you never lowered an ask)"
         detail = (
-            f"you gave up {format_value(BASE, mine)} on base, "
-            f"the recruiter {format_value(BASE, theirs)}"
+            f"you gave up {format_value(BASE, mine, self.playbook.currency)} on base, "
+            f"the recruiter {format_value(BASE, theirs, self.playbook.currency)}"
         )
         self.add("concessions_smaller", mine <= theirs, evidence, detail)
         return found
@@ -175,10 +176,14 @@ class _Judge:
         lows = walk or {BASE: plan.opening.get(BASE, 0.0)}
         zone = {c: (lo, plan.maximum[c]) for c, lo in lows.items() if c in plan.maximum}
         evidence = _quote(accept.entry.text) if accept else self.last_line()
-        walk_text = describe(walk) if walk else "(no walk-away in the guide)"
+        walk_text = describe(walk, self.playbook.currency) if walk else "(no walk-away in the guide)"
         if outcome == "deal" and final:
             meets = all(final.get(c, 0) >= v - 0.5 for c, v in walk.items())
-            got = describe({c: final.get(c, 0) for c in walk}) if walk else "reached"
+            got = (
+                describe({c: final.get(c, 0) for c in walk}, self.playbook.currency)
+                if walk
+                else "reached"
+            )
             self.add("deal_vs_walk_away", meets, evidence, f"deal {got} vs walk-away {walk_text}")
             shares = [
                 min(1.0, max(0.0, (final.get(c, 0) - lo) / (hi - lo)))

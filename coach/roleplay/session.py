@@ -196,7 +196,7 @@ class RoleplaySession:
 
     def _speak(self, move: RecruiterMove, candidate: str) -> RecruiterTurn:
         if move.offer is not None:
-            self.decided.append(describe_offer(move.offer))
+            self.decided.append(describe_offer(move.offer, self.playbook.currency))
         text, source, events = self._word(move, candidate)
         self.events += events
         offer = offer_json(move.offer)

@@ -37,30 +37,31 @@ TIP_ORDER = [
 ]
 
 
-def _fmt(component: str, value: float) -> str:
-    """One component's figure with its name, in house style (``$268K base``)."""
+def _fmt(component: str, value: float, currency: str = "USD") -> str:
+    """One component's figure with its name, in house style (``$268K base``, ``€95K base``)."""
     if is_percent(component):
         suffix = " more shares" if component == SHARE_PREMIUM_PCT else " bonus"
         return format_value(component, value) + suffix
-    return format_value(component, value) + (" base" if component == BASE else f" {component}")
+    named = " base" if component == BASE else f" {component}"
+    return format_value(component, value, currency) + named
 
 
-def describe(components: dict[str, float]) -> str:
-    """Thresholds as words: ``$268K base and 30% more shares``."""
-    return " and ".join(_fmt(c, v) for c, v in components.items())
+def describe(components: dict[str, float], currency: str = "USD") -> str:
+    """Thresholds as words, in the guide's currency: ``$268K base and 30% more shares``."""
+    return " and ".join(_fmt(c, v, currency) for c, v in components.items())
 
 
 def tips_for(playbook: Playbook, card: Scorecard, target: dict, walk: dict) -> list[str]:
     """Exactly three concrete things to do differently, the costliest failures first."""
-    target_text = describe(target) if target else "the top of the guide's band"
-    walk_text = describe(walk) if walk else "your walk-away"
+    target_text = describe(target, playbook.currency) if target else "the top of the guide's band"
+    walk_text = describe(walk, playbook.currency) if walk else "your walk-away"
     failed = {c.name: c for c in card.criteria if not c.passed}
     script = find_script(playbook)
     offers = playbook.competing_offers
     example = ""
     if offers:
         measure = "TC" if offers[0].measure == TOTAL_COMP else offers[0].measure
-        example = f"{offers[0].company} at {format_money(offers[0].amount)} {measure}"
+        example = f"{offers[0].company} at {format_money(offers[0].amount, playbook.currency)} {measure}"
     deal_failed = failed.get("deal_vs_walk_away")
     advice = {
         "deal_vs_walk_away": (
@@ -123,18 +124,18 @@ def next_step_hint(playbook: Playbook, region: str | None, transcript: list) -> 
     last_kind = next(
         (getattr(e, "kind", None) for e in reversed(transcript) if e.role == "recruiter"), None
     )
-    target_text = describe(target) if target else "the top of the guide's band"
+    target_text = describe(target, playbook.currency) if target else "the top of the guide's band"
     script = find_script(playbook)
     used = {p for m in moves for p in m.share_points}
     credible = any(c.credible for m in moves for c in m.competing)
     if offer and last_kind == "final_offer":
         if walk and all(offer.get(c, 0) >= v for c, v in walk.items() if c in offer):
             return (
-                f"That is a final offer and it clears your walk-away ({describe(walk)}). "
+                f"That is a final offer and it clears your walk-away ({describe(walk, playbook.currency)}). "
                 "Accept it, or make one last specific ask and be ready to accept."
             )
         return (
-            f"That is a final offer below your walk-away ({describe(walk) if walk else 'floor'}). "
+            f"That is a final offer below your walk-away ({describe(walk, playbook.currency) if walk else 'floor'}). "
             "Decline politely, without naming your floor."
         )
     if not any(m.asks for m in moves):
@@ -150,11 +151,11 @@ def next_step_hint(playbook: Playbook, region: str | None, transcript: list) -> 
         measure = "TC" if o.measure == TOTAL_COMP else o.measure
         return (
             f"Mention a credible alternative from your guide, such as {o.company} at "
-            f"{format_money(o.amount)} {measure}, and ask them to close the gap."
+            f"{format_money(o.amount, playbook.currency)} {measure}, and ask them to close the gap."
         )
     if offer and walk and all(offer.get(c, 0) >= v for c, v in walk.items() if c in offer):
         return (
-            f"The offer clears your walk-away ({describe(walk)}). Push once more for "
+            f"The offer clears your walk-away ({describe(walk, playbook.currency)}). Push once more for "
             f"{target_text} with a specific figure, or accept if they say it's final."
         )
     return (

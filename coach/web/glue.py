@@ -91,6 +91,7 @@ def public_session(session: RoleplaySession) -> dict[str, Any]:
         "persona": session.plan.persona,
         "region": session.plan.region,
         "guide": session.playbook.guide,
+        "currency": session.playbook.currency,  # the page writes €95K for a euro guide
         "done": session.done,
         "outcome": session.outcome,
         "transcript": [

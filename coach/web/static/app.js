@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
-const state = { chat: null, roleplay: null, token: "" };
+const state = { chat: null, roleplay: null, token: "", currency: "USD" };
 
 // -- talking to the server ----------------------------------------------------------------
 
@@ -138,9 +138,13 @@ const COMPONENT_NAMES = {
   share_premium_pct: "share premium", total_comp: "total comp",
 };
 
+// The role-play's guide says which currency its figures are in (a euro guide offers €95K).
+const CURRENCY_SIGNS = { USD: "$", EUR: "€", GBP: "£" };
+
 function money(value) {
-  if (Math.abs(value) >= 1000) return "$" + Math.round(value / 1000) + "K";
-  return "$" + value;
+  const sign = CURRENCY_SIGNS[state.currency] || "$";
+  if (Math.abs(value) >= 1000) return sign + Math.round(value / 1000) + "K";
+  return sign + value;
 }
 
 function describeOffer(offer) {
@@ -297,6 +301,7 @@ async function startRoleplay(event) {
       method: "POST", json: { persona: form.get("persona"), region: form.get("region") || null },
     }));
     state.roleplay = r.id;
+    state.currency = r.currency || "USD";
     log.append(el("p", { class: "muted" }, "A " + r.persona + " recruiter, " + r.region + "."));
     recruiterLine(r.turn);
     $("#roleplay-form").hidden = false;
