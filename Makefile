@@ -63,7 +63,7 @@ bench: setup
 
 test: setup lint browser
 	COACH_HOME=$(TEST_HOME) $(BIN)/coach setup
-	COACH_TEST_MODELS_DIR=$(TEST_HOME)/models $(BIN)/pytest -q
+	COACH_TEST_MODELS_DIR=$(TEST_HOME)/models $(BIN)/pytest -q -rs
 	COACH_HOME=$(TEST_HOME) $(BIN)/coach eval --provider local
 	# Both splits of the understanding set on the fake provider (the reader and composer
 	# without model wording), reported every run; its held-out gates are not met yet.
