@@ -141,7 +141,8 @@ def run_roleplay(
     playbook = _playbook(settings, guide)
     region = region or load_profile(settings.home).region or None
     session = RoleplaySession(
-        settings, playbook, region=region, persona=persona, seed=seed, offer=offer
+        settings, playbook, region=region, persona=persona, seed=seed, offer=offer,
+        feedback=feedback,
     )
     print(
         f"role-play: {persona} recruiter, {session.plan.region}, seed {session.seed}. {ROLEPLAY_HELP}"
@@ -159,7 +160,7 @@ def run_roleplay(
             print(f"coach> {session.hint()}")
             continue
         if text.startswith("/feedback"):
-            feedback = text.split()[-1] != "off"
+            feedback = session.feedback = text.split()[-1] != "off"
             print(f"coach> feedback {'on' if feedback else 'off'}")
             continue
         turn = session.respond(line)

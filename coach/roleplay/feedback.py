@@ -2,7 +2,8 @@
 
 The better line's figures are the engine's (the target, the next small step down, the
 guide's competing offer or premium), so the advice can never talk anyone below their
-walk-away; the words are a fixed template, so a note is the same for the same mistake.
+walk-away. The words here are a fixed template; with feedback on, ``better_line`` has the
+model say the line again in the person's voice under the guard.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ class Note:
     what: str
     why: str
     better: str
+    worded: bool = False  # True once the model said the better line again and the guard passed it
 
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind, "turn": self.turn, "line": self.line, "what": self.what,
-                "why": self.why, "better": self.better}
+                "why": self.why, "better": self.better, "worded": self.worded}
 
     def text(self) -> str:
         """The note as one short paragraph for the terminal."""

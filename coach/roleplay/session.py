@@ -27,6 +27,7 @@ from coach.negotiation.money import find_figures
 from coach.negotiation.offers import describe_offer, offer_json
 from coach.negotiation.playbook import Playbook
 from coach.roleplay import history
+from coach.roleplay.better_line import word_note
 from coach.roleplay.candidate import CandidateMove, read_candidate
 from coach.roleplay.feedback import Note, note_for, top_fixes
 from coach.roleplay.mistakes import MistakeTracker
@@ -102,8 +103,12 @@ class RoleplaySession:
         word_hints: bool = True,
         max_rounds: int = MAX_ROUNDS,
         offer: dict[str, float] | None = None,
+        feedback: bool = False,
     ) -> None:
         self.settings = settings
+        # With feedback on, each note's better line is worded by the model (one call per
+        # note, before the recruiter's reply); off, notes keep the template for the debrief.
+        self.feedback = feedback
         self.playbook = playbook
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1_000_000)
         self.plan = plan_for(playbook, region, persona, self.seed, max_rounds, offer)
@@ -174,6 +179,12 @@ class RoleplaySession:
         move = read_candidate(candidate_text or "", self.playbook, self.plan.region)
         self._record("candidate", move.text, None, None)
         notes = self._notes(move, self.tracker)
+        note_events: list[str] = []
+        if self.feedback:
+            worded = [word_note(self.model, note, self.playbook) for note in notes]
+            notes = [note for note, _ in worded]
+            note_events = [event for _, events in worded for event in events]
+            self.events += note_events
         self.notes += notes
         decided = next_move(self.state, move)
         # Injection attempts never reach the model verbatim, and neither do the candidate's
@@ -181,6 +192,7 @@ class RoleplaySession:
         shown = "(asks about internal matters)" if move.injection else mask_figures(move.text)
         turn = self._speak(decided, candidate=shown[:PROMPT_CANDIDATE_CHARS] or "(silence)")
         turn.notes = notes
+        turn.events = note_events + turn.events
         return turn
 
     def _notes(self, move: CandidateMove, tracker: MistakeTracker) -> list[Note]:

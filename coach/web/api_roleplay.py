@@ -54,6 +54,7 @@ async def show(sid: str, ctx: Ctx) -> dict[str, Any]:
 async def say(sid: str, body: RoleplayLine, request: Request, ctx: Ctx) -> dict[str, Any]:
     async with ctx.sessions.lock(sid):
         session = await _session(ctx, sid)
+        session.feedback = body.feedback
         turn = await run_model(
             ctx.queue, request.is_disconnected, lambda: session.respond(body.text)
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from coach.roleplay.plan import PERSONAS
 
@@ -82,3 +82,6 @@ class RoleplayLine(Body):
     """The candidate's next line."""
 
     text: Text
+    feedback: bool = Field(
+        False, description="word the coach's better line for each mistake (one model call each)"
+    )

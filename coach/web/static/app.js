@@ -319,9 +319,10 @@ async function sayRoleplay(event) {
   input.value = "";
   bubble($("#roleplay-log"), "you", text);
   try {
-    const r = await withModel(api("/api/roleplay/" + state.roleplay + "/say", { method: "POST", json: { text } }));
+    const feedback = $("#roleplay-feedback").checked;
+    const r = await withModel(api("/api/roleplay/" + state.roleplay + "/say", { method: "POST", json: { text, feedback } }));
     // Notes on the line just said come before the recruiter's answer, as a coach would.
-    if ($("#roleplay-feedback").checked) {
+    if (feedback) {
       for (const note of r.turn.notes || []) {
         bubble($("#roleplay-log"), "coach", note.what + " " + note.why + ' Try: "' + note.better + '"', "feedback");
       }
