@@ -10,13 +10,14 @@ argument, so rehearsal and role-play agree on what "used the script" means.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coach.negotiation.playbook import Playbook, Script
-from coach.roleplay import history
+from coach.roleplay import history, point_meaning
 
 SHARE_PREMIUM_SCRIPT = "share-premium"
 
@@ -158,10 +159,57 @@ def covered_points(script: Script, text: str) -> list[str]:
     return [p for p in script.key_points if point_coverage(p, terms).covered]
 
 
-def score_rehearsal(script: Script, attempt: str) -> RehearsalResult:
-    """Score a spoken/typed attempt at ``script``: coverage of its key points, 0–100."""
+def _proper_nouns(text: str) -> set[str]:
+    return {n for n in point_meaning.NAME.findall(text) if n.lower() not in point_meaning.COMMON}
+
+
+def judge_points(
+    script: Script,
+    attempt: str,
+    matcher: str = "both",
+    embedder: point_meaning.Embedder | None = None,
+    threshold: float | None = None,
+) -> list[bool]:
+    """Which of ``script``'s key points ``attempt`` makes, by the chosen matcher.
+
+    ``words``: enough shared terms. ``meaning``: the closest unit is similar enough and keeps
+    the point's figures and names. ``both`` (the coach's): close enough in meaning, or shared
+    words with some closeness (a keyword list has none), and the figure and name checks
+    hold, since neither signal can tell 25% from 30% or OpenAI from Anthropic.
+    """
+    terms = set(key_terms(attempt or ""))
+    lexical = [point_coverage(p, terms).covered for p in script.key_points]
+    if matcher == "words" or embedder is None:
+        return lexical
+    cut = point_meaning.THRESHOLD if threshold is None else threshold
+    found = point_meaning.match_points(
+        script.key_points, attempt or "", embedder, sorted(_proper_nouns(script.text))
+    )
+    checks = [m.figures_ok and m.names_ok for m in found]
+    close = [m.similarity >= cut for m in found]
+    if matcher == "meaning":
+        return [c and ok for c, ok in zip(close, checks, strict=True)]
+    near = [m.similarity >= point_meaning.WORDS_FLOOR for m in found]
+    return [
+        (c or (w and n)) and ok
+        for c, w, n, ok in zip(close, lexical, near, checks, strict=True)
+    ]
+
+
+def score_rehearsal(
+    script: Script, attempt: str, embedder: point_meaning.Embedder | None = None
+) -> RehearsalResult:
+    """Score a spoken/typed attempt at ``script``: coverage of its key points, 0–100.
+
+    With ``embedder`` the points are matched by meaning too (``judge_points``); without it,
+    by shared terms alone (what the role-play engine uses, which loads no embeddings).
+    """
     terms = set(key_terms(attempt or ""))
     points = [point_coverage(p, terms) for p in script.key_points if key_terms(p)]
+    if embedder is not None:
+        judged = dict(zip(script.key_points, judge_points(script, attempt, "both", embedder),
+                          strict=True))
+        points = [dataclasses.replace(p, covered=judged[p.point]) for p in points]
     covered = [p.point for p in points if p.covered]
     missing = [p.point for p in points if not p.covered]
     score = round(100 * len(covered) / len(points)) if points else 0
