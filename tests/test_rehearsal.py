@@ -108,3 +108,60 @@ def test_feedback_offers_the_scripts_own_sentence_for_a_missed_point() -> None:
     assert result.missing and result.suggestion in script.text
     assert set(result.suggestion.lower().split()) & set(result.missing[0].lower().split())
     assert f'Try adding: "{result.suggestion}"' in result.feedback
+
+
+# -- by meaning (real MiniLM embeddings, offline) -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedder():  # type: ignore[no-untyped-def]
+    from coach.models.embeddings import MiniLMEmbeddings
+
+    return MiniLMEmbeddings()
+
+
+def _cerebras_script(name: str):  # type: ignore[no-untyped-def]
+    from coach.evaluation.rehearsal import _playbook
+
+    script = find_script(_playbook(), name)
+    assert script is not None
+    return script
+
+
+def test_sharing_words_is_not_making_the_point(embedder) -> None:  # type: ignore[no-untyped-def]
+    script = _cerebras_script("share-premium")
+    attempt = ("What makes investors believe in Cerebras hardware is the benchmark numbers my "
+               "ML work produces.")
+    talent = script.key_points[4]  # "as ML talent and as the person producing ... benchmarks"
+    assert talent in score_rehearsal(script, attempt).covered  # the old matcher's mistake
+    meaning = score_rehearsal(script, attempt, embedder)
+    assert meaning.covered == [script.key_points[0]]
+
+
+def test_wrong_figures_swapped_names_and_keyword_lists_cover_nothing(embedder) -> None:  # type: ignore[no-untyped-def]
+    share = _cerebras_script("share-premium")
+    assert share.key_points[2] not in score_rehearsal(
+        share, "Given the AI premium, I'm asking for 10% more shares.", embedder).covered
+    assert share.key_points[2] not in score_rehearsal(
+        share, "Given the AI premium, I'm asking for 25% more shares.", embedder).covered
+    openai = _cerebras_script("10b-openai-model-optimization")
+    assert score_rehearsal(
+        openai, "I tune the models Anthropic runs on Cerebras hardware.", embedder).covered == []
+    assert score_rehearsal(
+        openai, "OpenAI, ten billion, tuning, Cerebras hardware.", embedder).covered == []
+    up = _cerebras_script("negotiate-up")
+    leaving = next(p for p in up.key_points if "leaving" in p)
+    assert leaving not in score_rehearsal(up, "I'm leaving NVIDIA, where I make $455K.",
+                                          embedder).covered
+    assert leaving in score_rehearsal(up, "I'm walking away from NVIDIA ML at $462K TC.",
+                                      embedder).covered
+
+
+def test_the_meaning_matcher_beats_shared_words_on_the_heldout_attempts(embedder) -> None:  # type: ignore[no-untyped-def]
+    from coach.evaluation.rehearsal import REQUIRED, failures, run_rehearsal_eval
+
+    report = run_rehearsal_eval(embedder)
+    both, words = report["results"]["both"]["heldout"], report["results"]["words"]["heldout"]
+    assert not failures(report), report["results"]
+    assert both["accuracy"] > words["accuracy"]
+    assert REQUIRED["precision"] >= 0.8

@@ -18,8 +18,9 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "--suite",
         action="append",
-        help="qa, counter, guard, fairness, roleplay (the default set), or understanding "
-        "(the held-out set of everyday questions, dialogues and multi-guide cases)",
+        help="qa, counter, guard, fairness, roleplay, mistakes, rehearsal (the default set), "
+        "or understanding (the held-out set of everyday questions, dialogues and multi-guide "
+        "cases); repeat to run several",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_eval)

@@ -234,15 +234,17 @@ def rehearse(
     emit: Callable[[Any], None] = print,
 ) -> int:
     """Score one attempt (given, or typed in a loop until the person stops)."""
+    from coach.models.embeddings import MiniLMEmbeddings
     from coach.roleplay.rehearsal import find_script, save_rehearsal, score_rehearsal
 
+    embedder = MiniLMEmbeddings()  # key points are matched by meaning, not just shared words
     playbook = _playbook(settings, guide)
     script = find_script(playbook, name)
     if script is None:
         names = ", ".join(s.name for s in playbook.scripts) or "none"
         raise InputError(f"No script named {name!r} in {playbook.guide}.", f"Scripts: {names}.")
     if attempt is not None:
-        result = score_rehearsal(script, attempt)
+        result = score_rehearsal(script, attempt, embedder)
         save_rehearsal(settings.history_db, playbook.guide, attempt, result)
         emit(result.to_json()) if as_json else print(result.feedback)
         return 0
@@ -257,7 +259,7 @@ def rehearse(
             return 0
         if not said or said in ("/quit", "/q"):
             return 0
-        result = score_rehearsal(script, said)
+        result = score_rehearsal(script, said, embedder)
         save_rehearsal(settings.history_db, playbook.guide, said, result)
         print(result.feedback)
 

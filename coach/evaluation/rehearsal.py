@@ -101,6 +101,20 @@ def failures(report: dict[str, Any]) -> list[str]:
             for k, v in REQUIRED.items() if heldout[k] < v]
 
 
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """Flat rates for ``coach eval``: the coach's matcher on heldout (gated), dev, and words."""
+    both, words = report["results"]["both"], report["results"]["words"]
+    return {
+        "cases": report["cases"],
+        "precision": both["heldout"]["precision"],
+        "recall": both["heldout"]["recall"],
+        "accuracy": both["heldout"]["accuracy"],
+        "words_accuracy": words["heldout"]["accuracy"],
+        "dev_precision": both["dev"]["precision"],
+        "dev_recall": both["dev"]["recall"],
+    }
+
+
 def format_rehearsal(report: dict[str, Any]) -> str:
     """One line per matcher and split."""
     lines = [f"key-point rehearsal: {report['cases']} attempts, threshold {report['threshold']}"]

@@ -25,6 +25,8 @@ from coach.advice.advisor import Advisor
 from coach.advice.counsel import counsel_offer
 from coach.config import Settings
 from coach.evaluation.mistakes import run_mistakes_eval
+from coach.evaluation.rehearsal import run_rehearsal_eval
+from coach.evaluation.rehearsal import summary as rehearsal_summary
 from coach.evaluation.roleplay import run_roleplay_eval
 from coach.evaluation.understanding import failures as understanding_failures
 from coach.evaluation.understanding import format_understanding, run_understanding
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 
-ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay", "mistakes")
+ALL_SUITES = ("qa", "counter", "guard", "fairness", "roleplay", "mistakes", "rehearsal")
 # Asked for by name (`--suite understanding`): the held-out understanding set, several hundred
 # answers, gated on its held-out split (see coach.evaluation.understanding).
 OPT_IN_SUITES = ("understanding",)
@@ -56,6 +58,9 @@ REQUIRED = {
     "mistakes.precision": 0.9,
     "mistakes.recall": 0.9,
     "mistakes.feedback_gain": 0.01,  # following the notes must raise the average score
+    # Key points matched by meaning, on the heldout attempts (see coach.evaluation.rehearsal).
+    "rehearsal.precision": 0.8,
+    "rehearsal.recall": 0.8,
 }
 
 
@@ -187,6 +192,7 @@ def run_evals(
         "fairness": lambda: run_fairness(settings, advisor),  # type: ignore[arg-type]
         "roleplay": lambda: run_roleplay_eval(settings, evals_dir() / "roleplay_cases.yaml"),
         "mistakes": lambda: run_mistakes_eval(settings),
+        "rehearsal": lambda: rehearsal_summary(run_rehearsal_eval()),
         "understanding": lambda: run_understanding(settings, progress=answered),
     }
     order = [name for name in steps if name in chosen]
