@@ -73,6 +73,9 @@ FALLBACK_EVENT = "using the draft"
 REPORT_NAME = "understanding-latest.json"
 
 HELDOUT_DIR = bundled("evals") / "heldout"
+# Case sets: the blind-written set with its dev/heldout split, and a second blind-written
+# set (other guides, all dev) to develop against without wearing out the first set's dev.
+CASE_SETS = {"heldout": HELDOUT_DIR, "fresh": bundled("evals") / "fresh"}
 KNOWLEDGE_DIR = bundled("knowledge")
 FUNDAMENTALS = KNOWLEDGE_DIR / "negotiation-fundamentals.md"
 GUIDE_ALIASES = {"cerebras": KNOWLEDGE_DIR / "cerebras-ml-ai-engineer.md"}
@@ -82,7 +85,10 @@ GUIDE_ALIASES = {"cerebras": KNOWLEDGE_DIR / "cerebras-ml-ai-engineer.md"}
 
 
 def guide_path(name: str) -> Path:
-    return GUIDE_ALIASES.get(name) or HELDOUT_DIR / "guides" / f"{name}.md"
+    if name in GUIDE_ALIASES:
+        return GUIDE_ALIASES[name]
+    paths = [folder / "guides" / f"{name}.md" for folder in CASE_SETS.values()]
+    return next((p for p in paths if p.exists()), paths[0])
 
 
 def guide_id(name: str) -> str:
@@ -110,15 +116,20 @@ def guide_company(path: Path) -> list[str]:
     return [re.split(r"\s+[—–|:-]\s+|,", heading)[0].strip()]
 
 
-def load_cases(file: str) -> list[dict[str, Any]]:
-    return yaml.safe_load((HELDOUT_DIR / f"{file}.yaml").read_text(encoding="utf-8")) or []
+def load_cases(file: str, case_set: str = "heldout") -> list[dict[str, Any]]:
+    path = CASE_SETS[case_set] / f"{file}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
 
 
 def select_cases(
-    file: str, splits: Sequence[str], sample: int | None = None, seed: int = 0
+    file: str,
+    splits: Sequence[str],
+    sample: int | None = None,
+    seed: int = 0,
+    case_set: str = "heldout",
 ) -> list[dict[str, Any]]:
     """The file's cases in the chosen splits; ``sample`` picks N at random per split."""
-    cases = load_cases(file)
+    cases = load_cases(file, case_set)
     chosen: list[dict[str, Any]] = []
     for split in splits:
         in_split = [c for c in cases if c.get("split") == split]
@@ -353,15 +364,21 @@ def run_understanding(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
     reader: str = "both",
+    case_set: str = "heldout",
 ) -> dict[str, Any]:
     """Run the chosen files and splits and return the report (also saved in the data folder).
 
     ``reader`` ("both", "knn" or "cues") measures the message reader's parts one at a time.
+    ``case_set`` "fresh" runs the second blind-written set, which has only a dev split.
     """
     unknown = [f for f in files if f not in FILES] + [s for s in splits if s not in SPLITS]
+    if case_set not in CASE_SETS:
+        unknown.append(case_set)
     if unknown:
-        raise ValueError(f"unknown file or split: {', '.join(unknown)}")
-    chosen = {file: select_cases(file, splits, sample, seed) for file in files}
+        raise ValueError(f"unknown file, split or case set: {', '.join(unknown)}")
+    if case_set != "heldout":
+        splits = [s for s in splits if s == "dev"] or ["dev"]
+    chosen = {file: select_cases(file, splits, sample, seed, case_set) for file in files}
     total = sum(len(c.get("turns") or []) or 1 for cases in chosen.values() for c in cases)
     done = 0
 
@@ -393,6 +410,7 @@ def run_understanding(
         "sample": sample,
         "seed": seed,
         "reader": reader,
+        "case_set": case_set,
         "results": {},
         "by_split": {},
     }
@@ -414,8 +432,15 @@ def run_understanding(
     report["gate"] = failures(report)
     report["passed"] = not report["gate"]
     settings.home.mkdir(parents=True, exist_ok=True)
-    (settings.home / REPORT_NAME).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (settings.home / report_name(case_set)).write_text(
+        json.dumps(report, indent=2), encoding="utf-8"
+    )
     return report
+
+
+def report_name(case_set: str = "heldout") -> str:
+    """Where the last run of a case set is kept in the data folder."""
+    return REPORT_NAME if case_set == "heldout" else f"understanding-{case_set}-latest.json"
 
 
 def failures(report: dict[str, Any]) -> list[str]:
@@ -461,7 +486,7 @@ def format_understanding(report: dict[str, Any]) -> str:
     """Tables for people: per file and split, per kind, the commonest dev failures, the gate."""
     lines = [
         f"understanding eval on {report['provider']} ({report['model']}), "
-        f"splits {', '.join(report['splits'])}"
+        f"cases {report.get('case_set', 'heldout')}, splits {', '.join(report['splits'])}"
         + (f", sample {report['sample']} per file and split" if report.get("sample") else ""),
         "",
     ]
@@ -543,6 +568,13 @@ def main(argv: list[str] | None = None) -> int:
         help="which reader reads the messages: nearest neighbours plus cue words (the coach's "
         "own), or one of them alone, to measure what each adds",
     )
+    parser.add_argument(
+        "--cases",
+        choices=sorted(CASE_SETS),
+        default="heldout",
+        help="heldout: the gated set (dev and heldout splits); fresh: a second blind-written "
+        "set on other guides, dev only, for development",
+    )
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument(
         "--report-only",
@@ -573,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
                 sample=args.sample,
                 seed=args.seed,
                 reader=args.reader,
+                case_set=args.cases,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except CoachError as exc:
@@ -582,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         print(format_understanding(report))
-        print(f"(full report: {settings.home / REPORT_NAME})", file=sys.stderr)
+        print(f"(full report: {settings.home / report_name(args.cases)})", file=sys.stderr)
     return 0 if report["passed"] or args.report_only else 1
 
 
