@@ -260,11 +260,17 @@ class Composer:
 
     def premium(self, book: Playbook, reading: Reading) -> Draft:
         # (words that name it, what the answer says of it, its source)
-        known: list[tuple[set[str], str, Source]] = [
-            (_words(p.name) - _PREMIUM_WORDS, f"the {p.name}: {_span(book, comp.PREMIUM_PCT, p.percent)}",
-             p.source)
-            for p in book.premiums
-        ]
+        known: list[tuple[set[str], str, Source]] = []
+        for p in book.premiums:
+            words = _words(p.name) - _PREMIUM_WORDS
+            shown = _span(book, comp.PREMIUM_PCT, p.percent)
+            if p.floor is None:
+                known.append((words, f"the {p.name}: {shown}", p.source))
+                continue
+            floor = _span(book, comp.PREMIUM_PCT, p.floor)
+            known.append((words | {"ask for"}, f"the {p.name}: ask for {shown}", p.source))
+            known.append((words | {"accept no less than"},
+                          f"the {p.name}: accept no less than {floor}", p.source))
         # More shares than the standard grant is a premium too; its figures are the target's
         # ask and the walk-away's floor.
         share = comp.SHARE_PREMIUM_PCT

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 
 from coach.guard.claims import ClaimCheck
 from coach.guard.meaning import MeaningCheck, Tagged, tag_figures
-from coach.negotiation.money import Figure, figure_values, find_figures, find_spoken_figures
+from coach.negotiation.money import (
+    Figure,
+    figure_values,
+    find_guide_figures,
+    find_spoken_figures,
+)
 
 # (kind, value): ("money", 248000.0) for dollars, ("money:EUR", 95000.0) for other
 # currencies, ("percent", 20.0). Dollars keep the plain "money" kind they always had.
@@ -37,6 +42,8 @@ def value_kind(kind: str, currency: str = "USD") -> str:
 
 
 def _same_kind(kind: str, allowed_kind: str) -> bool:
+    if allowed_kind == _ANY_MONEY:  # a guide's "168 to 194 thousand" is in its own currency
+        return kind.startswith("money")
     if kind == _ANY_MONEY:
         return allowed_kind == "money" or allowed_kind.startswith(_ANY_MONEY)
     return kind == allowed_kind
@@ -57,7 +64,8 @@ def allowed_values(texts: Iterable[str]) -> set[Value]:
     """Every figure value stated anywhere in ``texts`` (sources, playbook lines, engine facts)."""
     allowed: set[Value] = set()
     for text in texts:
-        for figure in find_figures(text):
+        # A guide's "168 to 194 thousand" grounds "$168K–$194K" (see find_guide_figures).
+        for figure in find_guide_figures(text):
             allowed |= values_of(figure)
     return allowed
 

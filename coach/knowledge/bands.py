@@ -33,7 +33,7 @@ from coach.negotiation.components import (
     SIGN_ON,
     TOTAL_COMP,
 )
-from coach.negotiation.money import Figure, find_figures
+from coach.negotiation.money import Figure, find_figures, find_guide_figures
 from coach.negotiation.playbook import Range, RegionBand
 
 _REGION_HEADER = re.compile(r"region|location|office|metro|city|geo|market|site|country", re.I)
@@ -93,9 +93,12 @@ def column_key(name: str, cells: list[str]) -> str:
 def figure_component(fig: Figure, before: str, after: str, window: int = 3) -> str | None:
     """The component a figure is about, from the words right after it, else the ``window``
     words right before it."""
-    after_words = " ".join(re.split(r"[,;.()/|—–:]|\band\b|\bor\b|\bwith\b", after)[0].split()[:3])
+    # "plus" joins two components ("a base of 168 to 194 thousand plus a bonus target").
+    after_words = " ".join(
+        re.split(r"[,;.()/|—–:]|\band\b|\bor\b|\bwith\b|\bplus\b", after)[0].split()[:3]
+    )
     before_words = " ".join(
-        re.split(r"[,;.()/|—–]|\band\b|\bor\b|\bwith\b", before)[-1].split()[-window:]
+        re.split(r"[,;.()/|—–]|\band\b|\bor\b|\bwith\b|\bplus\b", before)[-1].split()[-window:]
     )
     percent = fig.kind == "percent"
     for words in (after_words.lower(), before_words.lower()):
@@ -110,8 +113,12 @@ def figure_component(fig: Figure, before: str, after: str, window: int = 3) -> s
 
 
 def figures_with_components(text: str, window: int = 3) -> list[tuple[Figure, str]]:
-    """Each figure of ``text`` whose component the words around it name."""
-    figures = find_figures(text)
+    """Each figure of ``text`` whose component the words around it name.
+
+    Prose ranges without a currency mark count ("a base of 168 to 194 thousand"): the
+    component word beside them is what makes them pay.
+    """
+    figures = find_guide_figures(text)
     found = []
     for i, fig in enumerate(figures):
         before = text[figures[i - 1].end if i else 0 : fig.start]
@@ -236,6 +243,11 @@ def _labelled_component(text: str) -> tuple[str, Range, str] | None:
     return key, Range(figures[0].low, figures[0].high), text.strip()
 
 
+def _is_subheading(line: GuideLine) -> bool:
+    """A level-2-or-deeper Markdown heading (the title names the guide, not a place)."""
+    return bool(re.match(r"^\s*#{2,6}\s", line.raw))
+
+
 def list_bands(guide: str, lines: list[GuideLine]) -> list[RegionBand]:
     """Bands given as "Component: figure" items (bulleted or not) under a heading naming the place."""
     groups: dict[str, tuple[GuideLine, list[tuple[str, Range, str]]]] = {}
@@ -244,12 +256,20 @@ def list_bands(guide: str, lines: list[GuideLine]) -> list[RegionBand]:
         if heading_of(line.raw):
             heading_lines[line.section] = line
         text = _BULLET.sub("", line.plain)
-        if not _BULLET.match(line.raw) and not header_component(text.split(":")[0]):
-            continue  # an unbulleted line counts only if it opens with a component's name
-        item = _labelled_component(text)
-        if item and _looks_like_place(line.heading):
-            start = heading_lines.get(line.section, line)
-            groups.setdefault(line.section, (start, []))[1].append(item)
+        if not _looks_like_place(line.heading) or heading_of(line.raw):
+            continue
+        start = heading_lines.get(line.section, line)
+        if item := _labelled_component(text):
+            # Unbulleted, it counts only if it opens with a component's name.
+            if _BULLET.match(line.raw) or header_component(text.split(":")[0]):
+                groups.setdefault(line.section, (start, []))[1].append(item)
+        elif not _BULLET.match(line.raw) and _is_subheading(start) and "|" not in line.raw:
+            # A sentence under a place's own heading (not the title): "Cash comp in Austin is
+            # a base of 168 to 194 thousand plus a bonus target of $20,000 a year."
+            found = _ranges(text)
+            if BASE in found or TOTAL_COMP in found:
+                items = [(key, rng, text.strip()) for key, rng in found.items()]
+                groups.setdefault(line.section, (start, []))[1].extend(items)
     bands = []
     for start, items in groups.values():
         components: dict[str, Range] = {}
@@ -258,7 +278,7 @@ def list_bands(guide: str, lines: list[GuideLine]) -> list[RegionBand]:
         if sum(1 for key in components if key in _BAND_COMPONENTS) < 2:
             continue
         region = start.heading
-        quote = f"{region} — " + "; ".join(text for _, _, text in items)
+        quote = f"{region} — " + "; ".join(dict.fromkeys(text for _, _, text in items))
         bands.append(RegionBand(region, components, cite(guide, start, quote)))
     return bands
 

@@ -40,9 +40,11 @@ CHECKED_FIELDS = ["bands", "target", "walk_away", "competing_offers", "scripts"]
 _GUIDE_WORDS = {"global", "negotiation", "negotiating", "guide", "playbook", "handbook"}
 _GUIDE_WORDS |= {"compensation", "comp", "salary", "offer", "notes", "cheat", "sheet"}
 # "Target bonus" names a bonus, not the candidate's target.
+# So does "bonus target" ("$15,000 bonus target" in a rival's offer).
 _TARGET_CUE = re.compile(
-    r"\btarget(?:ing|ed)?\b(?!\s+(?:bonus|bonuses|variable)\b)|\banchor(?:ing)? (?:at|with)\b"
-    r"|\banchor\s*:|\baim(?:ing)? (?:for|at)\b|\bopen(?:ing)? (?:at|with)\b",
+    r"(?<!bonus )(?<!variable )\btarget(?:ing|ed)?\b(?!\s+(?:bonus|bonuses|variable)\b)"
+    r"|\banchor(?:ing)? (?:at|with)\b|\banchor\s*:|\baim(?:ing)? (?:for|at)\b"
+    r"|\bopen(?:ing)? (?:at|with)\b|\bopening (?:number|ask|figure|position)\b",
     re.I,
 )
 # A further component of the target may be stated as an ask ("Sign-on ask: $40,000").
@@ -50,9 +52,13 @@ _ASK_CUE = re.compile(r"\bask(?:ing)?\b", re.I)
 _WALK_CUE = re.compile(
     r"\baccept(?:ing)? (?:at|if|anything|less|nothing)\b|\bwalk[- ]?away\b|\bminimum acceptable\b"
     r"|\bfloor\b|\bbottom[- ]line\b|\bwon'?t go below\b|\breservation (?:point|price)\b"
-    r"|\b(?:don'?t|do not|never) (?:accept|go (?:below|under))\b|\bno less than\b",
+    r"|\b(?:don'?t|do not|never) (?:accept|go (?:below|under)|settle)\b|\bno less than\b"
+    r"|\bleast (?:you|i) (?:should|can|will|would) (?:accept|take)\b",
     re.I,
 )
+# The least of something: a premium's floor is said with these as often as with walk-away cues.
+_LEAST = re.compile(r"\b(?:the )?least (?:you|i) (?:should|can|will|would) (?:accept|take)\b"
+                    r"|\bsettle for less\b|\bless than\b|\bat least\b", re.I)
 _PREMIUM_AFTER = re.compile(r"^\s*((?:[A-Za-z][\w/-]*\s+){0,2}?)premium\b", re.I)
 _PREMIUM_BEFORE = re.compile(r"((?:[A-Za-z][\w/-]*\s+){0,2})premium\s*(?::|of|is|=)?\s*$", re.I)
 _PREMIUM_LABEL = re.compile(
@@ -75,7 +81,7 @@ def _role_and_company(title: str) -> tuple[str, str]:
             words.pop()
         return " ".join(words)
 
-    parts = [strip_guide_words(p) for p in re.split(r"\s+[|—–-]\s+|\s*\|\s*|:\s+", title)]
+    parts = [strip_guide_words(p) for p in re.split(r"\s+[|—–·•-]\s+|\s*\|\s*|:\s+", title)]
     parts = [p for p in parts if p]
     for part in parts:
         if " at " in part:
@@ -88,6 +94,19 @@ def _role_and_company(title: str) -> tuple[str, str]:
     role_index = is_role.index(True) if True in is_role else 0
     company = next(p for i, p in enumerate(parts) if i != role_index)
     return parts[role_index], company
+
+
+def _opens_with(line: GuideLine | None, company: str) -> bool:
+    """Whether ``line`` is about ``company`` alone: an item that opens with its name.
+
+    A line that only mentions a rival among other things (the Negotiate Up script naming
+    three offers, then "Accept at $248K+") still states the person's own terms.
+    """
+    if line is None or not company:
+        return False
+    opening = " ".join(re.sub(r"^\W*(?:\d+[.)]\s*)?", "", line.plain).split()[:6]).lower()
+    first = company.split()[0].lower()
+    return first in opening.split() or opening.startswith(company.lower())
 
 
 def _components(text: str, use_high: bool) -> dict[str, float]:
@@ -115,10 +134,18 @@ def _threshold(
     for line in lines:
         if line.raw.strip().startswith("|") or line.number in skip:
             continue
+        earlier_pct: str | None = None  # the percent component an earlier sentence named
         for s, e in sentence_spans(line.plain):
             sentence = line.plain[s:e]
+            comps = _components(sentence, high)
+            if earlier_pct and not any(k.endswith("_pct") for k in comps):
+                # "...ask for 30% more options. The least you should accept is 15% more."
+                bare = [f for f in find_figures(sentence) if f.kind == "percent"]
+                if bare:
+                    comps[earlier_pct] = bare[0].high if high else bare[0].low
+            earlier_pct = earlier_pct or next((k for k in comps if k.endswith("_pct")), None)
             cued = cue.search(sentence) or (more and more.search(sentence))
-            if cued and (comps := _components(sentence, high)):
+            if cued and comps:
                 stated.append((line, sentence, comps))
     best: tuple[GuideLine, str, dict[str, float]] | None = None
     for line, sentence, comps in stated:
@@ -143,6 +170,17 @@ def _premium_name(words: str) -> str | None:
         return None  # a share premium is a negotiated component, not a named premium
     kept = [w.upper() if w.isupper() and len(w) <= 3 else w.lower() for w in kept]
     return " ".join([*kept, "premium"])
+
+
+def _premium_floor(rest: str) -> Range | None:
+    """The least to accept of a premium, said later on its line ("Don't settle for less than
+    8%", "The least you should accept is 15% more")."""
+    for s, e in sentence_spans(rest):
+        sentence = rest[s:e]
+        percents = [f for f in find_figures(sentence) if f.kind == "percent"]
+        if percents and (_WALK_CUE.search(sentence) or _LEAST.search(sentence)):
+            return Range(percents[0].low, percents[0].high)
+    return None
 
 
 def _premiums(guide: str, lines: list[GuideLine], skip: set[int]) -> list[Premium]:
@@ -171,7 +209,8 @@ def _premiums(guide: str, lines: list[GuideLine], skip: set[int]) -> list[Premiu
             # Named premiums are one each; bare "premium"s are told apart by their figure.
             key = (name.lower(), percent if name == "premium" else None)
             if key not in premiums:
-                premiums[key] = Premium(name, percent, cite(guide, line, line.plain))
+                floor = _premium_floor(line.plain[fig.end :]) if name != "premium" else None
+                premiums[key] = Premium(name, percent, cite(guide, line, line.plain), floor)
     named = {p.percent for (name, _), p in premiums.items() if name != "premium"}
     return [p for (name, _), p in premiums.items() if name != "premium" or p.percent not in named]
 
@@ -223,6 +262,15 @@ def extract_playbook(guide_id: str, text: str, title: str | None = None) -> Play
         for band in bands
         if line.section == band.source.section and _in_band(line, band)
     }
+    offers = competing_offers(guide_id, lines)
+    # A rival's offer line ("$182,000 base, ... $15,000 bonus target") is not the person's
+    # target or walk-away, and its figures are not company facts.
+    by_number = {line.number: line for line in lines}
+    not_terms = band_lines | {
+        offer.source.line
+        for offer in offers
+        if _opens_with(by_number.get(offer.source.line), offer.company)
+    }
     pb = Playbook(
         guide=guide_id,
         title=title,
@@ -231,13 +279,13 @@ def extract_playbook(guide_id: str, text: str, title: str | None = None) -> Play
         level_mapping=_level_mapping(lines),
         bands=bands,
         premiums=_premiums(guide_id, lines, band_lines),
-        target=_threshold(guide_id, lines, _TARGET_CUE, True, band_lines, more=_ASK_CUE),
-        walk_away=_threshold(guide_id, lines, _WALK_CUE, False, band_lines),
-        competing_offers=competing_offers(guide_id, lines),
+        target=_threshold(guide_id, lines, _TARGET_CUE, True, not_terms, more=_ASK_CUE),
+        walk_away=_threshold(guide_id, lines, _WALK_CUE, False, not_terms),
+        competing_offers=offers,
         scripts=scripts,
         levers=levers,
         currency=_currency(bands, lines),
-        facts=guide_facts(guide_id, lines, band_lines),
+        facts=guide_facts(guide_id, lines, not_terms),
     )
     pb.missing = [name for name in CHECKED_FIELDS if not getattr(pb, name)]
     return pb
@@ -270,7 +318,10 @@ def render_playbook_rows(pb: Playbook) -> list[tuple[str, str, str]]:
         for key, rng in band.components.items():
             add(f"{band.region} · {key}", format_span(key, rng.low, rng.high, cur), band.source)
     for p in pb.premiums:
-        add(p.name, format_span(PREMIUM_PCT, p.percent.low, p.percent.high), p.source)
+        shown = format_span(PREMIUM_PCT, p.percent.low, p.percent.high)
+        if p.floor is not None:
+            shown += f" (no less than {format_span(PREMIUM_PCT, p.floor.low, p.floor.high)})"
+        add(p.name, shown, p.source)
     for label, threshold in (("target", pb.target), ("walk-away", pb.walk_away)):
         if threshold is not None:
             for key, amount in threshold.components.items():

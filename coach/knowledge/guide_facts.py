@@ -25,7 +25,12 @@ _DATES = [
     re.compile(rf"\b(?:{_MONTHS}|{_MONTH_ABBR})\s+(?:\d{{1,2}},?\s+)?{_YEAR}\b"),
     re.compile(rf"\b(?:early|mid|late|spring|summer|autumn|fall|winter)[- ]{_YEAR}\b", re.I),
     # A month on its own is a date only after a word that makes it one ("paid each March").
-    re.compile(rf"\b(?:in|each|every|by|until|since|from) (?P<d>{_MONTHS})\b(?!\s+\d)"),
+    re.compile(rf"\b(?:in|each|every|by|until|since|from|(?i:every|each)) (?P<d>{_MONTHS})\b"
+               rf"(?!\s+\d)"),
+    # A timeline item labelled by its month ("April, every year: the only salary review").
+    re.compile(rf"^\W*(?P<d>{_MONTHS})(?=(?:,\s*(?i:every|each)\s+year)?\s*:)"),
+    # "after 1 October", "by 15 March".
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS})\b(?!\s+\d)"),
     # A year naming a plan ("the 2026 roadmap") is a date too.
     re.compile(rf"\b(?P<d>{_YEAR})(?=\s+(?:roadmap|timeline|plan|launch|IPO)\b)"),
 ]
@@ -48,7 +53,7 @@ _SOURCE_BRACKET = re.compile(r"\[source:[^\]]*\]", re.I)
 
 # Topics of a date or company figure, most specific first; each builds its label.
 _TOPICS: list[tuple[re.Pattern[str], str | None]] = [
-    (re.compile(r"\bIPO\b"), "IPO"),
+    (re.compile(r"\bIPO\b|\b(?:stock exchange |LSE |NYSE |Nasdaq )?listing\b"), "IPO"),
     (re.compile(r"\bSeries [A-H]\b"), None),
     (re.compile(r"\bsecondary (?:sale|offering)\b", re.I), "secondary sale"),
     (re.compile(r"\btender offer\b", re.I), "tender offer"),
@@ -67,6 +72,8 @@ _TOPICS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(r"\bbreak[- ]?even\b", re.I), "break-even"),
     (re.compile(r"\bprofitab\w*", re.I), "profitability"),
     (re.compile(r"\b(?:performance|comp(?:ensation)?|salary) review\w*", re.I), "pay review"),
+    (re.compile(r"\b(?:comp(?:ensation)?|pay|salary) bands?\b[^.;]*\brefresh\w*", re.I),
+     "band refresh"),
     (re.compile(r"\brefresh\w*", re.I), "equity refresh"),
     (re.compile(r"\b(?:recurring )?revenue\b|\bARR\b|\bsales\b", re.I), "revenue"),
     (re.compile(r"\bpayment volume\b|\b(?:transaction|gross merchandise) volume\b", re.I), None),
@@ -148,7 +155,7 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     spans = []
     for s, e in sentence_spans(text):
         start = s
-        for brk in re.finditer(r"\s\|\s|;\s", text[s:e]):
+        for brk in re.finditer(r"\s[|·•]\s|;\s", text[s:e]):
             spans.append((start, s + brk.start()))
             start = s + brk.end()
         spans.append((start, e))

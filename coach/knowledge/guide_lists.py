@@ -42,6 +42,11 @@ _OFFER_FROM = re.compile(  # "a competing offer from Stripe at $410K TC", "final
     r"(?P<who>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*)"
     r"(?:\s+(?:in|\()[^$€£.;]{0,40}?)?\s+(?:at|of|for|worth)\s+$"
 )
+# "Orrery Analytics has offered me £110,000 salary", "Pinecrest Labs offered me $176,000 base".
+_OFFERED = re.compile(
+    r"(?P<who>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*)\s+(?:has\s+|have\s+|just\s+)?"
+    r"(?:offered|put\s+in\s+an\s+offer\s+of)\s+(?:me\s+)?(?:about\s+|around\s+)?$"
+)
 _MEASURE = re.compile(
     r"^\W*(?:(?P<tc>tc|total comp\w*|(?:total )?package|all[- ]in)\b"
     r"|(?P<base>(?:fixed |base |annual )?(?:base|salary))\b"
@@ -94,6 +99,9 @@ def _who(prefix: str) -> str | None:
     """The company named before an offer's figure: "Halden Autonomy, Senior Engineer:" ->
     "Halden Autonomy"; "Offers you may be weighing: Ledgerly, Principal Designer," -> "Ledgerly".
     """
+    # "Ridgeline Cloud: about $285k all-in": the hedge is not part of the name.
+    prefix = re.sub(r"\s*\b(?:about|around|roughly|approximately|approx\.?|~)\s*$", "",
+                    prefix.strip(), flags=re.I)
     prefix = re.sub(r"(?:\s*(?:\bat\b|@|:|—|–|-|,))+\s*$", "", prefix.strip())
     prefix = prefix.rsplit(": ", 1)[-1]
     who = re.split(r",\s+|\s+\(|\s+[—–-]\s+", prefix, maxsplit=1)[0].strip()
@@ -103,11 +111,17 @@ def _who(prefix: str) -> str | None:
 
 
 def _offer_from_item(guide: str, line: GuideLine, item: str) -> CompetingOffer | None:
-    """An offer from a list item like ``Google ML at $455K TC`` or ``Airbnb: $395K TC``."""
+    """An offer from a list item like ``Google ML at $455K TC`` or ``Airbnb: $395K TC``.
+
+    An item may spell the offer out ("Quillfeather: £104,000 salary + £80,000 of options");
+    its first figure is the offer, measured by the words right after it.
+    """
     money = [f for f in find_figures(item) if f.kind == "money"]
-    if len(money) != 1 or not (who := _who(item[: money[0].start])):
+    if not money or not (who := _who(item[: money[0].start])):
         return None
     tail = item[money[0].end :].strip(" .*")
+    if len(money) > 1:
+        tail = re.split(r"\s*(?:[,+;(]|\bplus\b|\band\b)\s*", tail, maxsplit=1)[0]
     if tail and not _OFFER_TAIL.match(tail):
         return None  # trailing words mean this is not an offer ("$10B OpenAI Deal")
     return _offer(guide, line, who, money[0], tail, item.strip())
@@ -161,7 +175,9 @@ def competing_offers(guide: str, lines: list[GuideLine]) -> list[CompetingOffer]
             items += [text[s:e] for s, e in sentence_spans(text)]
         found = [_offer_from_item(guide, line, item) for item in items]
         for fig in find_figures(line.plain):
-            if fig.kind == "money" and (m := _OFFER_FROM.search(line.plain[: fig.start])):
+            before = line.plain[: fig.start]
+            m = _OFFER_FROM.search(before) or _OFFERED.search(before)
+            if fig.kind == "money" and m:
                 tail = line.plain[fig.end : fig.end + 30]
                 measure = _MEASURE.match(tail)
                 quote = line.plain[m.start() : fig.end + (measure.end() if measure else 0)]

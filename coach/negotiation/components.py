@@ -45,7 +45,7 @@ LABELS = {
 CUES: dict[str, str] = {
     SHARE_PREMIUM_PCT: r"share premium|(?:more|additional|extra) (?:shares|equity|stock)",
     PREMIUM_PCT: r"\bpremium\b",
-    SIGN_ON: r"sign[- ]?on|signing",
+    SIGN_ON: r"sign[- ]?on|signing|(?:hiring|joining|welcome) bonus|golden hello",
     TOTAL_COMP: r"\btc\b|total comp|all[- ]in|\bpackage\b",
     BASE: r"\bbase\b|salary",
     BONUS_PCT: r"bonus",

@@ -250,6 +250,39 @@ _BARE_AMOUNT = re.compile(
 )
 
 
+# Prose ranges with the scale spelled once at the end and no currency mark: "a base of 168 to
+# 194 thousand", "152-178k". Guides in one stated currency write pay like this.
+_SCALED_RANGE = re.compile(
+    r"(?<![\w$€£.,])(?P<n1>\d{1,3}(?:\.\d+)?)(?:\s*[-–—]\s*|\s+to\s+)"
+    r"(?P<n2>\d{1,3}(?:\.\d+)?)\s?(?P<s>thousand|grand|k)\b",
+    re.IGNORECASE,
+)
+
+
+def find_scaled_ranges(text: str) -> list[Figure]:
+    """Money ranges written without a currency mark but with a scale ("168 to 194 thousand").
+
+    The currency is "" (whatever the text's currency is). Only ranges are read: a lone "2.1
+    million" is as likely patients as pay, while "168 to 194 thousand" is a band.
+    """
+    figures = []
+    for match in _SCALED_RANGE.finditer(text):
+        scale = 1000.0
+        low, high = float(match.group("n1")) * scale, float(match.group("n2")) * scale
+        if low < high:
+            figures.append(Figure(match.group(0), "money", low, high, False, *match.span(), ""))
+    return figures
+
+
+def find_guide_figures(text: str) -> list[Figure]:
+    """``find_figures`` plus ``find_scaled_ranges`` where they do not overlap, in order."""
+    figures = find_figures(text)
+    for extra in find_scaled_ranges(text):
+        if not any(f.start < extra.end and extra.start < f.end for f in figures):
+            figures.append(extra)
+    return sorted(figures, key=lambda f: f.start)
+
+
 def find_spoken_figures(text: str) -> list[Figure]:
     """``find_figures`` plus money written without a symbol (``300K``, ``300,000 dollars``).
 
@@ -257,7 +290,7 @@ def find_spoken_figures(text: str) -> list[Figure]:
     output with this so an invented ``300K`` cannot slip past as "not a figure". Money that
     names no currency at all (``300K``) has currency "".
     """
-    figures = find_figures(text)
+    figures = find_guide_figures(text)
     for match in _BARE_AMOUNT.finditer(text):
         if any(
             f.start <= match.start() < f.end or match.start() <= f.start < match.end()

@@ -84,6 +84,7 @@ class Premium:
     name: str
     percent: Range
     source: Source
+    floor: Range | None = None  # the least to accept ("Don't settle for less than 8%")
 
 
 @dataclass
@@ -200,7 +201,12 @@ class Playbook:
                 for b in data.get("bands", [])
             ],
             premiums=[
-                Premium(name=p["name"], percent=rng(p["percent"]), source=src(p["source"]))
+                Premium(
+                    name=p["name"],
+                    percent=rng(p["percent"]),
+                    source=src(p["source"]),
+                    floor=rng(p["floor"]) if p.get("floor") else None,
+                )
                 for p in data.get("premiums", [])
             ],
             target=threshold(data.get("target")),
