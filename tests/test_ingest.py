@@ -184,6 +184,29 @@ def test_first_ingest_adds_then_unchanged_embeds_nothing(
     assert len(store.guides()) == 1
 
 
+def test_an_unchanged_guide_gets_the_terms_a_newer_reader_finds_without_embedding(
+    tmp_path: Path, store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coach.knowledge import ingest as ingest_module
+
+    path = write(tmp_path, "widget-co.md", V1)
+    ingest_file(store, path)
+    newer = ingest_module.extract_playbook
+
+    def reads_more(guide_id: str, text: str, title: str | None = None) -> Any:
+        playbook = newer(guide_id, text, title=title)
+        playbook.level_mapping = "Widget L4 = Google L4"  # a field the old reader missed
+        return playbook
+
+    def no_embedding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged guide must not be embedded again")
+
+    monkeypatch.setattr(ingest_module, "extract_playbook", reads_more)
+    monkeypatch.setattr(store, "add_chunks", no_embedding)
+    assert ingest_file(store, path).status == "unchanged"
+    assert load_playbook(store, "widget-co").level_mapping == "Widget L4 = Google L4"
+
+
 def test_record_holds_hash_path_and_playbook(tmp_path: Path, store: Any) -> None:
     path = write(tmp_path, "widget-co.md", V1)
     ingest_file(store, path)

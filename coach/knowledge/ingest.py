@@ -8,6 +8,7 @@ killed at any point leaves the previous version usable.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -101,6 +102,11 @@ def ingest_text(
     current = store.guide(guide_id)
     unchanged = current is not None and current.content_hash == content_hash
     if unchanged and store.has_chunks(guide_id, content_hash, current.chunks):
+        # The text is the same, but a newer coach may read more of it: the terms are
+        # re-read (milliseconds, no embedding) and stored if they changed.
+        playbook_json = json.dumps(extract_playbook(guide_id, text, title=title).to_dict())
+        if playbook_json != current.playbook_json:
+            store.activate(dataclasses.replace(current, playbook_json=playbook_json))
         return IngestResult(guide_id, title, "unchanged", current.chunks)
     chunks = chunk_guide(text, title)
     if not chunks:
