@@ -37,21 +37,24 @@ READER_MODES = ("both", "knn", "cues")  # nearest neighbours plus cue words, or 
 _CUES: list[tuple[str, str, float]] = [
     ("counter", r"\bcounter(?:\s?offer)?\b|\bcome back with\b|\bpush (?:back )?for\b", 0.35),
     ("walk_away", r"walk[\s-]?away|\bfloor\b|\bbottom line\b|\b(?:lowest|least|minimum)\b(?! of)"
-     r"(?!.*\bband\b)", 0.3),
+     r"(?!.*\bband\b)|\bdecline\b|\bturn (?:it |them )?down\b", 0.3),
     # "What if they say no?" asks where to stop, which is the walk-away.
     ("walk_away", r"\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b", 0.5),
-    ("target", r"\banchor\b|\bopen (?:at|with)\b|\btarget\b(?!\s+(?:bonus|comp|pay|salary))",
-     0.25),
+    ("target", r"\banchor\b|\bopen (?:at|with)\b|\btarget\b(?!\s+(?:bonus|variable))|"
+     r"\baim (?:for|at)\b|\bopening (?:number|ask|offer|figure)\b|\bask for first\b|"
+     r"\bfirst number\b", 0.25),
     ("script", r"\bscript\b|what (?:do|should) i (?:actually )?say|\bhow do i (?:say|phrase|word|"
      r"ask|bring up|pitch)\b|\bwording\b", 0.3),
     ("level_mapping", r"\blevel(?:s|ing)?\b|\bequivalent\b|\bmaps? to\b", 0.3),
     ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i)|\btimeline\b|\bipo\b|\bgoing public\b|"
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b", 0.25),
-    ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
+    ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b|\b(?:more|extra|additional) "
+     r"(?:shares|stock|equity|options|rsus)\b", 0.25),
     ("competing_offers", r"\bcompet\w*|\bother offers?\b|\brival\b|\balternatives?\b", 0.3),
     ("band", r"\b(?:inside|within|outside|in|above|below|over|under) (?:the )?(?:[\w-]+ ){0,2}"
-     r"(?:band|range)\b|^(?:.*,\s*)?(?:what(?:'s| is| are)|how much is|how big is) (?:the |my )?"
-     r"(?:sign[\s-]?on|signing|bonus|equity|stock|rsus?|relocation|base|salary|tc|total comp)\b",
+     r"(?:band|range)\b|^(?:.*,\s*)?(?:what(?:'?s| is| are)|how much is|how big is) (?:the |my )?"
+     r"(?:sign[\s-]?on|signing|bonus|equity|stock|rsus?|relocation|base|salary|tc|total comp|"
+     r"golden hello|hiring bonus|joining bonus|options|share options|stock grant)\b",
      0.25),
     # General-advice phrasings: about how to negotiate, not about this guide's numbers.
     ("concept", r"^what(?:'s| is) (?:a |an )?(?:batna|zopa|anchoring)\b|\bis it (?:rude|ok|"
@@ -60,12 +63,13 @@ _CUES: list[tuple[str, str, float]] = [
 ]
 _VERDICT_WORDS = re.compile(
     r"\baccept\b|\btake (?:it|this|that|the offer)\b|\bsign\b|\bgood\b|\bok(?:ay)?\b|\bfair\b|"
-    r"\btoo low\b|\byes or no\b|\bsay yes\b|\bdeal\b|\bworth\b|\bshould i\b|\bdo i (?:take|"
+    r"\btoo low\b|\byes or no\b|\bsay yes\b|\bdeal\b|\bworth\b|\bshould i\b|\bdecent\b|"
+    r"\breasonable\b|\bcompetitive\b|\balright\b|\bdo i (?:take|"
     r"walk|accept)\b|\bmy number\b|\bthoughts\b|\blowball\b|\benough\b|\?$",
     re.I,
 )
 _OFFER_WORDS = re.compile(
-    r"\boffer(?:ed|ing|s)?\b|\bgot\b|\bcame (?:back|in)\b|\bproposed?\b|\bthey (?:said|gave|"
+    r"\boffer(?:ed|ing|s)?\b|\boffe?rd\b|\bgot\b|\bcame (?:back|in)\b|\bproposed?\b|\bthey (?:said|gave|"
     r"put)\b|\brecruiter said\b|\bon the table\b|\bactually\b|\bwould pay\b",
     re.I,
 )
@@ -211,7 +215,9 @@ class Reader:
         offered = bool(_OFFER_WORDS.search(text))
         # "is 220 the max?" checks a number against the band; it is not an offer.
         checks_band = bool(money) and bool(_BAND_EDGE.search(text)) and not offered
-        if money and not checks_band and (offered or _VERDICT_WORDS.search(text)):
+        # "195k base denver!!": an amount said of a component, with nothing else asked.
+        stated = bool(money) and _names_component_tersely(lowered)
+        if money and not checks_band and (offered or stated or _VERDICT_WORDS.search(text)):
             scores["offer_verdict"] = scores.get("offer_verdict", 0.0) + 0.3
             if offered:
                 scores["band"] = scores.get("band", 0.0) - 0.1
@@ -251,6 +257,14 @@ class Reader:
             names = {playbook.company.lower(), *(_name_words(playbook.company))}
             if any(n and re.search(rf"\b{re.escape(n)}\b", lowered) for n in names):
                 found.append(playbook.guide)
+        if found or len(self.playbooks) < 2 or not _ROLE_ASKED.search(lowered):
+            return found
+        # "for the data engineer job", "the SRE role": words of one guide's role alone.
+        roles = {p.guide: _role_words(p.role) for p in self.playbooks}
+        for guide, words in roles.items():
+            others = set().union(*(w for g, w in roles.items() if g != guide))
+            if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words - others):
+                found.append(guide)
         return found
 
     def _regions(self, lowered: str, guides: list[str]) -> list[str]:
@@ -277,6 +291,23 @@ def _name_words(name: str) -> list[str]:
     generic = {"inc", "corp", "co", "ltd", "gmbh", "labs", "bio", "the", "ai", "ml", "group",
                "technologies", "robotics", "mobility", "systems", "health", "bank"}
     return [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in generic and len(w) > 2]
+
+
+# A message that names a role ("the data engineer job", "the SRE role", "for the ML offer").
+_ROLE_ASKED = re.compile(r"\b(?:role|job|position|gig|offer|engineer|scientist|designer)\b")
+_GENERIC_ROLE = {"senior", "staff", "principal", "lead", "junior", "engineer", "the", "and",
+                 "of", "for", "ii", "iii", "sr"}
+
+
+def _role_words(role: str) -> set[str]:
+    """A role's distinctive words and initials: "Staff Site Reliability Engineer" -> site,
+    reliability, sre; "ML/AI Engineer" -> ml, ai."""
+    words = re.findall(r"[a-z0-9]+", role.lower())
+    kept = {w for w in words if w not in _GENERIC_ROLE and len(w) >= 2}
+    core = [w for w in words if w not in {"senior", "staff", "principal", "lead", "junior", "sr"}]
+    if len(core) >= 3:
+        kept.add("".join(w[0] for w in core))
+    return kept
 
 
 def _initials(name: str) -> str:
@@ -327,6 +358,14 @@ def _is_terse_lookup(lowered: str) -> bool:
     )
 
 
+def _names_component_tersely(lowered: str) -> bool:
+    """A short message naming a pay component and asking nothing ("195k base denver!!")."""
+    words = re.findall(r"[a-z][a-z'-]*", lowered)
+    return len(words) <= 5 and bool(_components(lowered)) and not re.search(
+        r"\b(?:what|how|which|max(?:imum)?|top|range|band)\b|\?", lowered
+    )
+
+
 def _is_abbreviation(token: str, name: str) -> bool:
     """ "PGH" for Pittsburgh, "LDN" for London: consonants of the name, in order, from its start.
 
@@ -373,6 +412,9 @@ def _component_near(reading: Reading, amount: Amount, lowered: str) -> str:
     for window in (after, before):
         named = _components(window)
         if named and named[0] != ALL_COMPONENTS:
+            # "18k bonus target" is a bonus in money; only "15% bonus" is a percentage.
+            if named[0] == comp.BONUS_PCT and not amount.is_percent:
+                return comp.BONUS
             return named[0]
     return comp.BONUS_PCT if amount.is_percent else comp.BASE
 
