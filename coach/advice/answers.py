@@ -41,7 +41,8 @@ _STOP = {"the", "a", "an", "is", "are", "what", "whats", "when", "how", "do", "d
 
 # Everyday words for the topics guides label their dates with.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "public": ("ipo",), "listing": ("ipo",), "ipo": ("public",), "paid": ("payout",),
+    "public": ("ipo",), "listing": ("ipo",), "list": ("ipo",), "ipo": ("public",),
+    "paid": ("payout",), "review": ("pay",), "refreshed": ("refresh",), "refresh": ("band",),
     "payout": ("paid",), "raise": ("series", "funding", "round"), "round": ("series", "funding"),
     "funding": ("series", "round"), "variable": ("bonus",), "bonus": ("variable",),
 }
@@ -54,7 +55,8 @@ _SHARE_WORDS = {"share", "shares", "equity", "stock", "grant"}
 # "not covered" rather than another premium's figure.
 _NAMED_PREMIUM = re.compile(r"\b([a-z0-9]+)[\s-]+premium", re.I)
 _NOT_A_KIND = {"the", "a", "an", "my", "your", "this", "that", "any", "big", "of", "what",
-               "whats", "is", "their", "its", "much", "which", "there", "here", "s"}
+               "whats", "is", "their", "its", "much", "which", "there", "here", "s", "least",
+               "minimum", "lowest", "smallest", "biggest", "max", "maximum", "highest", "top"}
 _FLOOR = re.compile(r"floor|minimum|least|lowest|walk[\s-]?away|no less", re.I)
 _ASK = re.compile(r"ask(?:ing)? for|target|anchor|open (?:at|with)", re.I)
 

@@ -40,16 +40,21 @@ _CUES: list[tuple[str, str, float]] = [
      r"(?!.*\bband\b)|\bdecline\b|\bturn (?:it |them )?down\b", 0.3),
     # "What if they say no?" asks where to stop, which is the walk-away.
     ("walk_away", r"\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b", 0.5),
-    ("target", r"\banchor\b|\bopen (?:at|with)\b|\btarget\b(?!\s+(?:bonus|variable))|"
+    ("target", r"\banchor\b|\bopen (?:at|with)\b|(?<!bonus )(?<!variable )\btarget\b"
+     r"(?!\s+(?:bonus|variable))|"
      r"\baim (?:for|at)\b|\bopening (?:number|ask|offer|figure)\b|\bask for first\b|"
      r"\bfirst number\b", 0.25),
     ("script", r"\bscript\b|what (?:do|should) i (?:actually )?say|\bhow do i (?:say|phrase|word|"
      r"ask|bring up|pitch)\b|\bwording\b", 0.3),
+    # Asking for the words themselves outweighs what the words are about ("more shares").
+    ("script", r"\bwhat words\b|\bgive me (?:the |some )?words\b|\bwords (?:do|should|to|for)\b"
+     r"|\bhow do i (?:push|bring up|raise|open)\b", 0.3),
     ("level_mapping", r"\blevel(?:s|ing)?\b|\bequivalent\b|\bmaps? to\b", 0.3),
     ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i)|\btimeline\b|\bipo\b|\bgoing public\b|"
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b", 0.25),
-    ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b|\b(?:more|extra|additional) "
-     r"(?:shares|stock|equity|options|rsus)\b", 0.25),
+    ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
+    # "How many more shares should I ask for pre-IPO?" is the share premium, whatever else.
+    ("premium", r"\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b", 0.45),
     ("competing_offers", r"\bcompet\w*|\bother offers?\b|\brival\b|\balternatives?\b", 0.3),
     ("band", r"\b(?:inside|within|outside|in|above|below|over|under) (?:the )?(?:[\w-]+ ){0,2}"
      r"(?:band|range)\b|^(?:.*,\s*)?(?:what(?:'?s| is| are)|how much is|how big is) (?:the |my )?"
@@ -75,7 +80,7 @@ _OFFER_WORDS = re.compile(
 )
 _ALL_WORDS = re.compile(
     r"\bwhole\b|\bfull\b|\bbreak\s?down\b|\bbreakdown\b|\beverything\b|\ball (?:the )?"
-    r"components\b|\bpackage\b(?!.*\b(?:base|equity|bonus)\b)",
+    r"components\b|(?<!relocation )(?<!relo )\bpackage\b(?!.*\b(?:base|equity|bonus)\b)",
     re.I,
 )
 _EVERY_REGION = re.compile(
@@ -202,7 +207,8 @@ class Reader:
         else:
             scores = self.intent_scores(text)
         lowered = text.lower()
-        amounts = read_amounts(text)
+        # "I'm leaving 35k of deferred bonus behind": money given up is not an offer.
+        amounts = [a for a in read_amounts(text) if not _given_up(lowered, a)]
         if self.mode == "knn":
             ranked = sorted(scores.items(), key=lambda item: -item[1])
             reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
@@ -356,6 +362,18 @@ def _is_terse_lookup(lowered: str) -> bool:
     return not any(re.search(pattern, lowered) for _, pattern, _ in _CUES) and not re.search(
         r"\b(?:should|do|can|could|would|how|why|say|ask|tell|get)\b", lowered
     )
+
+
+_GIVEN_UP = re.compile(
+    r"\bleav(?:e|ing)\b|\bleft behind\b|\bforfeit\w*|\bunvested\b|\bdeferred\b|"
+    r"\bwalking away from\b|\bgiving up\b|\bclawback\b"
+)
+
+
+def _given_up(lowered: str, amount: Amount) -> bool:
+    """Whether an amount is money the person leaves behind, not money offered to them."""
+    around = lowered[max(0, amount.start - 30):amount.end + 30]
+    return bool(_GIVEN_UP.search(around))
 
 
 def _names_component_tersely(lowered: str) -> bool:

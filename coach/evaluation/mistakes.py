@@ -4,7 +4,8 @@
 by hand before the detector was written (the Cerebras guide, Sunnyvale, the firm recruiter,
 seed 4). Each line is said in a real session, so the offer on the table is the engine's.
 
-- **Detection:** precision and recall over (line, mistake) pairs.
+- **Detection:** precision and recall over (line, mistake) pairs, on the dev labels and on
+  ``evals/mistakes_heldout.yaml``, labelled later by someone who never saw the detector.
 - **Does feedback help?** The same sessions are played twice: once as scripted (a person who
   ignores the notes), once by a person who says the note's better line instead of any line
   the coach flags. The debriefs' score and share of the room captured are compared.
@@ -33,8 +34,14 @@ GUIDE = "cerebras-ml-ai-engineer.md"
 REGION, PERSONA, SEED = "Sunnyvale", "firm", 4
 
 
-def load_sessions() -> list[dict[str, Any]]:
-    path = bundled("evals") / "mistakes_cases.yaml"
+# The labels the detector was developed against, and a second set written blind to it later.
+DEV_FILE, HELDOUT_FILE = "mistakes_cases.yaml", "mistakes_heldout.yaml"
+
+
+def load_sessions(name: str = DEV_FILE) -> list[dict[str, Any]]:
+    path = bundled("evals") / name
+    if not path.exists():
+        return []
     return list(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
 
 
@@ -120,4 +127,12 @@ def run_mistakes_eval(settings: Settings) -> dict[str, Any]:
     report["feedback_gain"] = round(report["feedback"]["applying_feedback"]["score"]
                                     - report["feedback"]["ignoring_feedback"]["score"])
     report["cases"] = report["lines"]
+    # The held-out labels were written after the detector, by someone who never saw it, and
+    # are never used to change it: they say how far the dev figures generalise.
+    if heldout := load_sessions(HELDOUT_FILE):
+        found = _detection(settings, playbook, heldout)
+        report["heldout_precision"] = found["precision"]
+        report["heldout_recall"] = found["recall"]
+        report["heldout_lines"] = found["lines"]
+        report["heldout_disagreements"] = found["disagreements"]
     return report
