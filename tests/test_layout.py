@@ -249,3 +249,21 @@ def test_every_subpackage_is_listed_for_the_wheel() -> None:
     listed = set(config["tool"]["setuptools"]["packages"])
     on_disk = {module_name(p.parent, PACKAGE) for p in PACKAGE.rglob("__init__.py")}
     assert on_disk <= listed
+
+
+def test_no_source_file_hides_a_control_character() -> None:
+    # A backspace typed into r"\bfloor\b" through a non-raw string once left the coach unable
+    # to hear "minimum" or "floor" for months: the regex still compiled and looked right.
+    repo = Path(__file__).resolve().parents[1]
+    folders = ["coach", "tests", "prompts", "evals", "knowledge"]
+    allowed = {"\t", "\n", "\r"}
+    found = []
+    for folder in folders:
+        for path in (repo / folder).rglob("*"):
+            if path.suffix not in {".py", ".md", ".yaml", ".js", ".css", ".html", ".toml"}:
+                continue
+            text = path.read_text(encoding="utf-8")
+            bad = {c for c in text if ord(c) < 32 and c not in allowed}
+            if bad:
+                found.append(f"{path.relative_to(repo)}: {sorted(hex(ord(c)) for c in bad)}")
+    assert found == []

@@ -57,8 +57,8 @@ _NAMED_PREMIUM = re.compile(r"\b([a-z0-9]+)[\s-]+premium", re.I)
 _NOT_A_KIND = {"the", "a", "an", "my", "your", "this", "that", "any", "big", "of", "what",
                "whats", "is", "their", "its", "much", "which", "there", "here", "s", "least",
                "minimum", "lowest", "smallest", "biggest", "max", "maximum", "highest", "top"}
-_FLOOR = re.compile(r"floor|minimum|least|lowest|walk[\s-]?away|no less", re.I)
-_ASK = re.compile(r"ask(?:ing)? for|target|anchor|open (?:at|with)", re.I)
+_FLOOR = re.compile(r"\bfloor\b|\bminimum\b|\bleast\b|\blowest\b|walk[\s-]?away|\bno less\b", re.I)
+_ASK = re.compile(r"\bask(?:ing)? for\b|\btarget\b|\banchor\b|\bopen (?:at|with)\b", re.I)
 
 
 _HIGHEST = re.compile(r"\b(?:highest|max(?:imum)?|most|top|ceiling)\b", re.I)
@@ -278,7 +278,10 @@ class Composer:
         share = comp.SHARE_PREMIUM_PCT
         for which, threshold in (("ask for", book.target), ("accept no less than", book.walk_away)):
             if threshold and share in threshold.components:
-                value = comp.format_value(share, threshold.components[share])
+                amount = threshold.components[share]
+                # The ask is the range the guide writes ("25-30% more shares"); the floor is one.
+                value = (_as_written(threshold.source_for(share).quote, amount)
+                         if threshold is book.target else comp.format_value(share, amount))
                 known.append((_SHARE_WORDS | {which}, f"the share premium: {which} {value} more "
                               "shares", threshold.source_for(share)))
         if not known:
@@ -293,7 +296,8 @@ class Composer:
             return _not_covered(f"The {guide_name(book)} guide names no {kind} premium.")
         chosen = named or known
         if _FLOOR.search(reading.text):
-            chosen = [k for k in chosen if "ask for" not in k[0]] or chosen
+            floors = [k for k in chosen if "accept no less than" in k[0]]
+            chosen = floors or [k for k in chosen if "ask for" not in k[0]] or chosen
         elif _ASK.search(reading.text):
             chosen = [k for k in chosen if "accept no less than" not in k[0]] or chosen
         citations: list[Citation] = []
@@ -451,6 +455,17 @@ def _cite(book: Playbook, source: Source, citations: list[Citation]) -> str:
 
 def _not_covered(text: str) -> Draft:
     return Draft(text=f"{text} I won't guess a figure it doesn't give.", covered=False)
+
+
+def _as_written(quote: str, value: float) -> str:
+    """A share-premium figure as its line writes it: "25–30%" when the line asks for a range
+    ending at ``value`` ("25-30% more shares"), else the one figure."""
+    for figure in find_figures(quote):
+        if figure.kind == "percent" and value in (figure.low, figure.high) and (
+            figure.low != figure.high
+        ):
+            return comp.format_span(comp.SHARE_PREMIUM_PCT, figure.low, figure.high)
+    return comp.format_value(comp.SHARE_PREMIUM_PCT, value)
 
 
 def _words(text: str) -> set[str]:

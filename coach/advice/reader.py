@@ -54,7 +54,7 @@ _CUES: list[tuple[str, str, float]] = [
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b", 0.25),
     ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
     # "How many more shares should I ask for pre-IPO?" is the share premium, whatever else.
-    ("premium", r"\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b", 0.45),
+    ("premium", r"\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b", 0.6),
     ("competing_offers", r"\bcompet\w*|\bother offers?\b|\brival\b|\balternatives?\b", 0.3),
     ("band", r"\b(?:inside|within|outside|in|above|below|over|under) (?:the )?(?:[\w-]+ ){0,2}"
      r"(?:band|range)\b|^(?:.*,\s*)?(?:what(?:'?s| is| are)|how much is|how big is) (?:the |my )?"
@@ -144,6 +144,7 @@ class Reading:
     own: dict[str, dict[str, float]] = field(default_factory=dict)  # "walk_away" -> figures
     competitor: str = ""  # a competing company the message names
     follow_up: bool = False  # a fragment that leans on what was said before
+    correction: bool = False  # "sorry, I meant remote": the last question, somewhere else
 
     def describe(self) -> str:
         """A one-line summary for `/state` and `--verbose`."""
@@ -252,10 +253,11 @@ class Reader:
         reading.competitor = self._competitor(lowered)
         reading.offer, reading.own = _money_slots(reading, lowered)
         words = re.findall(r"[a-z']+", lowered)
-        reading.follow_up = len(words) <= 6 and (
+        reading.correction = bool(_CORRECTION.match(lowered)) and len(words) <= 8
+        reading.follow_up = reading.correction or (len(words) <= 6 and (
             bool(re.match(r"^(?:and|what about|how about|ok(?:ay)?|so|then|same)\b", lowered))
             or (bool(reading.regions or reading.components) and reading.confidence < 0.55)
-        )
+        ))
 
     def _guides(self, lowered: str) -> list[str]:
         found = []
@@ -281,7 +283,9 @@ class Reader:
                 position = _region_position(band.region, lowered)
                 if position >= 0 and band.region not in [h[1] for h in hits]:
                     hits.append((position, band.region))
-        return [region for _, region in sorted(hits)]
+        # "I meant Denver, not remote": the place after "not" is the one taken back.
+        kept = [h for h in hits if not re.search(r"\b(?:not|instead of)\s+$", lowered[: h[0]])]
+        return [region for _, region in sorted(kept or hits)]
 
     def _competitor(self, lowered: str) -> str:
         for playbook in self.playbooks:
@@ -299,6 +303,11 @@ def _name_words(name: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in generic and len(w) > 2]
 
 
+# "sorry, I meant remote", "no, Denver", "I meant the equity": the last question, changed.
+_CORRECTION = re.compile(
+    r"^(?:(?:sorry|oops|no|nope|wait|actually)\b[ ,.!-]*)*(?:i meant\b|i mean\b|make that\b)"
+    r"|^(?:sorry|no|nope|wait)\b[ ,.!-]+(?:the )?[a-z ()]{2,30}[?.!]*$"
+)
 # A message that names a role ("the data engineer job", "the SRE role", "for the ML offer").
 _ROLE_ASKED = re.compile(r"\b(?:role|job|position|gig|offer|engineer|scientist|designer)\b")
 _GENERIC_ROLE = {"senior", "staff", "principal", "lead", "junior", "engineer", "the", "and",

@@ -8,6 +8,7 @@ region, the offer and the person's own numbers until the person changes them, an
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from coach.advice.amounts import read_amounts
@@ -17,6 +18,7 @@ from coach.negotiation import components as comp
 # Intents a bare fragment ("and equity?", "San Diego?") continues.
 _CONTINUED = {"band", "offer_verdict", "counter", "competing_offers", "script", "premium"}
 _MONEY_MOVES = {"offer_verdict", "counter"}
+_LEVEL_WORDS = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b", re.IGNORECASE)
 
 
 @dataclass
@@ -75,6 +77,26 @@ class DialogueState:
             "offer_verdict", "counter", "walk_away", "target", "script",
         }:
             reading.intent = self.last_intent
+        if (
+            reading.follow_up
+            and self.last_intent == "premium"
+            and reading.intent in {"walk_away", "target"}
+            and not reading.amounts
+        ):
+            reading.intent = "premium"  # "and the minimum?" after the share premium: its floor
+        if reading.correction and self.last_intent and not reading.amounts:
+            # "sorry, I meant remote": the same question, with what was corrected.
+            reading.intent = self.last_intent
+            if not reading.components and self.last_intent == "band":
+                reading.components = list(self.components)
+        if (
+            reading.competitor
+            and self.last_intent == "competing_offers"
+            and reading.intent in {"level_mapping", "guide_fact", "band"}
+            and not _LEVEL_WORDS.search(reading.text)
+            and len(reading.text.split()) <= 6
+        ):
+            reading.intent = "competing_offers"  # "whats google's?" after the offers
         if (
             reading.follow_up
             and reading.components

@@ -26,6 +26,7 @@ import yaml
 
 from coach._data import bundled
 from coach.knowledge.extraction import extract_playbook
+from coach.models.embeddings import MiniLMEmbeddings
 from coach.negotiation.playbook import Playbook
 from coach.roleplay import point_meaning
 from coach.roleplay.rehearsal import find_script, judge_points
@@ -65,8 +66,6 @@ def run_rehearsal_eval(
 ) -> dict[str, Any]:
     """Precision, recall and accuracy of each matcher on each split, with the misses."""
     if embedder is None:
-        from coach.models.embeddings import MiniLMEmbeddings
-
         embedder = MiniLMEmbeddings()
     book = _playbook()
     cases = [c for c in load_cases() if c["split"] in splits]
@@ -134,8 +133,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="dev only: accuracy of the coach's matcher at each threshold")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    from coach.models.embeddings import MiniLMEmbeddings
-
     embedder = MiniLMEmbeddings()
     if args.sweep:
         for step in range(50, 86, 5):
