@@ -75,6 +75,11 @@ _TOPICS = {
     "parental leave": r"\bparental\b|\bmaternity\b|\bpaternity\b",
     "stipend": r"\bstipend\b|\ballowance\b", "visa": r"\bvisa\b|\bimmigration\b",
     "valuation": r"\bvalued\b|\bvaluation\b", "stock price": r"\bshare price\b|\bstock price\b",
+    "tax": r"\btax(?:es|ed|ation)?\b", "the CEO": r"\bceo\b|\bfounders?\b|\bchief executive\b",
+    "on-call pay": r"\bon[- ]?call\b[^.?!]*\b(?:pay|paid|extra|stipend|compensat\w*)\b"
+                   r"|\b(?:pay|paid|extra|stipend)\b[^.?!]*\bon[- ]?call\b",
+    "overtime": r"\bovertime\b", "severance": r"\bseverance\b",
+    "notice period": r"\bnotice period\b", "non-compete": r"\bnon[- ]?competes?\b",
 }
 
 
