@@ -34,8 +34,9 @@ GUIDE = "cerebras-ml-ai-engineer.md"
 REGION, PERSONA, SEED = "Sunnyvale", "firm", 4
 
 
-# The labels the detector was developed against, and a second set written blind to it later.
-DEV_FILE, HELDOUT_FILE = "mistakes_cases.yaml", "mistakes_heldout.yaml"
+# The labels the detector was developed against (the first, and a second set written blind
+# but read on its first run), and a third set written blind and never used to change it.
+DEV_FILE, DEV2_FILE, HELDOUT_FILE = "mistakes_cases.yaml", "mistakes_dev2.yaml", "mistakes_heldout.yaml"
 
 
 def load_sessions(name: str = DEV_FILE) -> list[dict[str, Any]]:
@@ -129,6 +130,12 @@ def run_mistakes_eval(settings: Settings) -> dict[str, Any]:
     report["cases"] = report["lines"]
     # The held-out labels were written after the detector, by someone who never saw it, and
     # are never used to change it: they say how far the dev figures generalise.
+    if dev2 := load_sessions(DEV2_FILE):
+        found = _detection(settings, playbook, dev2)
+        report["dev2_precision"] = found["precision"]
+        report["dev2_recall"] = found["recall"]
+        report["dev2_lines"] = found["lines"]
+        report["dev2_disagreements"] = found["disagreements"]
     if heldout := load_sessions(HELDOUT_FILE):
         found = _detection(settings, playbook, heldout)
         report["heldout_precision"] = found["precision"]
