@@ -20,6 +20,26 @@ _BARE_MONEY = re.compile(
     r"(?<![\w$.,])(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(?P<k>k\b|thousand\b|grand\b)?", _I
 )
 
+# What a bare number counts when it is not money ("265 people", "150-core", "3 years").
+_UNIT_AFTER = re.compile(
+    r"^\s*(?:-\s*)?(?:%|percent|per ?cent|x\b|people|persons|employees|staff|engineers|cores?|"
+    r"days?|weeks?|months?|years?|yrs?|hours?|hrs?|shares|options|units|rsus?|points?|bps|"
+    r"million|billion|m\b|b\b|bn\b|mm\b)",
+    _I,
+)
+
+
+def _bare_thousands(text: str, match: re.Match[str]) -> bool:
+    """A three-digit number said alone ("265.", "what about 252?") in a pay negotiation."""
+    digits = match.group("n")
+    if not re.fullmatch(r"[1-9]\d{2}", digits):
+        return False
+    before = text[max(0, match.start() - 2) : match.start()]
+    if re.search(r"[A-Za-z#/-]$", before):  # "L5", "IC3", "Q2", "#215", "24/7"
+        return False
+    return not _UNIT_AFTER.match(text[match.end() :])
+
+
 def _loose_figures(text: str, taken: list[Figure]) -> list[Figure]:
     """Amounts people type without a dollar sign (``270k``, ``270,000``, ``270 thousand``)."""
     found = []
@@ -28,8 +48,13 @@ def _loose_figures(text: str, taken: list[Figure]) -> list[Figure]:
             continue
         digits = match.group("n")
         value = float(digits.replace(",", "")) * (1000 if match.group("k") else 1)
-        # A bare "270" is not money, but "270k", "270,000" and "270000" are.
+        if match.group("k") and text[match.start() : match.end() + 1].lower().startswith("401k"):
+            continue  # a retirement plan, not $401K
+        # "270k", "270,000" and "270000" are money; so is a bare "265" or "ok, 262 then?",
+        # which in a pay negotiation means thousands, unless a unit follows ("265 people").
         looks_like_money = match.group("k") or "," in digits or re.fullmatch(r"\d{5,7}", digits)
+        if not looks_like_money and _bare_thousands(text, match):
+            value, looks_like_money = value * 1000, True
         if looks_like_money and 10_000 <= value <= 10_000_000:
             raw = match.group(0).strip()
             found.append(Figure(raw, "money", value, value, False, match.start(), match.end()))
@@ -51,10 +76,26 @@ _NUMBER_WORD = "|".join([*_UNITS, *_TENS, "hundred", "thousand", "and"])
 _WORD_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})(?:[\s-]+(?:{_NUMBER_WORD}))*\b", _I)
 
 
+# "two fifty", "two sixty-five": hundreds said as people say prices, meaning thousands here.
+_SPOKEN_HUNDREDS = re.compile(
+    r"\b(?P<h>one|two|three|four|five|six|seven|eight|nine)[\s-]+"
+    r"(?P<t>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[\s-]+(?P<u>one|two|three|four|five|six|seven|eight|nine))?\b(?![\s-]+thousand)",
+    _I,
+)
+
+
 def _word_figures(text: str) -> list[Figure]:
-    """Amounts spelled out in words ("two hundred seventy thousand")."""
+    """Amounts spelled out in words ("two hundred seventy thousand", "two fifty-five")."""
     found = []
+    for match in _SPOKEN_HUNDREDS.finditer(text):
+        hundreds = _UNITS[match.group("h").lower()] * 100
+        value = 1000.0 * (hundreds + _TENS[match.group("t").lower()]
+                          + _UNITS.get((match.group("u") or "").lower(), 0))
+        found.append(Figure(match.group(0), "money", value, value, False, *match.span()))
     for match in _WORD_RUN.finditer(text):
+        if any(f.start <= match.start() < f.end for f in found):
+            continue
         total = current = 0
         words = re.split(r"[\s-]+", match.group(0).lower())
         for word in words:

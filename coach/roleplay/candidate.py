@@ -78,18 +78,28 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 _CUES = [(name, re.compile(pattern, _I)) for name, pattern in CUES.items()]
 _ACCEPT_STRONG = re.compile(
-    r"\bi(?: will|'ll)? accept\b|\bhappy to accept\b|\bit'?s a deal\b|\bwe have a deal\b|"
+    r"\bi(?: will|'ll| can)? accept\b|\bhappy to accept\b|\bit'?s a deal\b|\bwe have a deal\b|"
     r"^\s*deal\s*[.!]*\s*$|\bi'?ll take it\b|\bagreed\b|\bi agree\b|\bsign me up\b|"
-    r"\blet'?s sign\b|\bi'?m in\b|\blet'?s do it\b",
+    r"\blet'?s sign\b|\bi'?m in\b|\blet'?s do it\b|\bi'?ll sign\b|\bi can live with (?:that|it)\b|"
+    r"\bput it in writing and we'?re done\b|\bsend (?:me )?(?:the|it|that)(?: written)? "
+    r"(?:offer|paperwork|contract)?\s*(?:over )?and i'?ll sign\b",
     _I,
 )
 _ACCEPT_WEAK = re.compile(
     r"^\s*(?:yes|yep|yeah|sure|ok(?:ay)?|perfect|great|deal)\b|\bsounds (?:good|great|fair)\b|"
-    r"\bworks for me\b|\bthat works\b|^\s*(?:fine|alright|all right|ok(?:ay)?)[,.!]?\s+deal\b",
+    r"\bworks for me\b|\bthat works\b|^\s*(?:fine|alright|all right|ok(?:ay)?)[,.!]?\s+deal\b|"
+    r"\bthat'?s (?:ok|okay|fine)(?: then)?\b|\byes\W*$",
     _I,
 )
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|won't|don't|doesn't|isn't)\b|n't\b", _I)
 _CONDITION = re.compile(r"\b(?:if|unless|but|as long as|provided|only when|once)\b", _I)
+# "...once I see it in writing", "if you email it over": a yes that asks for the paper is
+# still a yes, not a condition on the terms.
+_PAPER_CONDITION = re.compile(
+    r"\b(?:if|once|as long as|provided)\b[^.!?]{0,30}\b(?:writ(?:ing|ten)|email\w*|send\w*|"
+    r"paperwork|contract)\b",
+    _I,
+)
 _WALK = _any(
     r"\bi'?ll pass\b",
     r"\bi(?: will|'ll| am going to|'m going to| have to| must| need to)(?: have to)? "
@@ -100,7 +110,8 @@ _WALK = _any(
 )
 _PUSHBACK = re.compile(
     r"\b(?:better|too low|more|higher|improve|increase|bump|raise|not enough|below|short of|"
-    r"low|under market|below market|counter|stretch|move up|need|looking for|hoping for|ask)\b",
+    r"low|under market|below market|counter|stretch|move up|need|looking for|hoping for|ask|"
+    r"wiggle|room|flex\w*|nudge|closer|best (?:\w+ ){0,2}can do|do any better|any more)\b",
     _I,
 )
 _INJECTION = _any(
@@ -119,11 +130,12 @@ _INJECTION = _any(
 )
 _REVEAL = _any(
     r"\bmy walk[- ]?away\b|\bmy (?:minimum|floor|bottom line|reservation)\b",
-    r"\blowest i(?:'d| would| can|'ll)\b|\bthe least i(?:'d| would| can)\b",
+    r"\blowest i(?:'d| would| can|'ll| could)\b|\bthe least i(?:'d| would| can| could)\b",
+    r"\banything (?:from|above|over|at or above) \$?\d",
     r"\bi(?:'d| would|'ll| will)? (?:still )?accept (?:anything )?"
     r"(?:at|above|over|from|as low as)\b",
     r"\bi can go as low as\b|\bat (?:the )?minimum\b|\bwould settle for\b",
-    r"\bi(?:'d)? need at least\b|\bno less than\b|\bbare minimum\b",
+    r"\bi(?:'d)? (?:just |really |only )?need at least\b|\bno less than\b|\bbare minimum\b",
     r"\bi(?:'d| would) be fine with anything\b",
 )
 _OTHER_OFFER = re.compile(
@@ -242,7 +254,7 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
         move.share_argument = bool(reasoning) or len(move.share_points) >= 2
     elif {"benchmark", "ipo"} <= set(key_terms(text)):
         move.share_argument = True
-    conditional = bool(_CONDITION.search(text))
+    conditional = bool(_CONDITION.search(_PAPER_CONDITION.sub(" ", text)))
     move.pushback = bool(_PUSHBACK.search(text))
     strong, weak = _ACCEPT_STRONG.search(text), _ACCEPT_WEAK.search(text)
     hit = strong or weak

@@ -30,6 +30,7 @@ from coach.negotiation.components import BASE, SHARE_PREMIUM_PCT, SIGN_ON, TOTAL
 from coach.negotiation.playbook import Playbook
 from coach.negotiation.typed_figures import candidate_figures
 from coach.roleplay.candidate import CandidateMove
+from coach.roleplay.rehearsal import key_terms
 
 MISTAKES = (
     "no_number", "low_anchor", "reveals_walk_away", "big_concession", "no_rationale",
@@ -41,7 +42,8 @@ _THEIR_NUMBER = re.compile(
     r"\bwhat(?:'s| is| are)? (?:the|your) (?:offer|number|range|budget|most)\b"
     r"|\bwhat (?:did|do) you have in mind\b|\bwhat range\b|\bshare the numbers\b"
     r"|\bwhat can you (?:offer|do)\b|\bmost you can\b|\byou tell me\b|\bi'?m (?:flexible|open)\b"
-    r"|\bwhatever (?:you|is fair)\b|\bnumbers first\b",
+    r"|\bwhatever (?:you|is fair)\b|\bnumbers first\b|\bwhat you'?ve got\b|\bhear (?:your|what)\b"
+    r"|\byour number\b|\bbudgeted\b|\bbefore i (?:throw|say|name|give|share)\b|\byou go first\b",
     re.I,
 )
 # A reason for a figure: a lever, a premium, a competing offer, market data or a trade.
@@ -52,6 +54,8 @@ _REASON = re.compile(
     r"|\bat \$?\d[\d.,]*k? tc\b",
     re.I,
 )
+# Terms every ask shares with the levers ("20% more shares"): naming them argues nothing.
+_PAY_TERMS = {"equity", "plus", "base", "premium", "value", "need", "ask", "offer", "ok", "okay"}
 _IN_WRITING = re.compile(r"\bwrit(?:ing|ten)\b|\bemail\b|\bsend (?:it|the|me|over)\b", re.I)
 _ASKED = (BASE, TOTAL_COMP, SIGN_ON, SHARE_PREMIUM_PCT)
 
@@ -77,6 +81,7 @@ class MistakeTracker:
     previous_ask: float | None = None  # the base ask before the line just checked
     offers_seen: int = 0
     countered_offer: bool = False  # an ask made while an offer was on the table
+    first_offer: dict[str, float] | None = None  # the recruiter's opening offer
     found: list[Mistake] = field(default_factory=list)
 
     def check(
@@ -85,14 +90,17 @@ class MistakeTracker:
         """The mistakes of ``move``, said with ``offer`` on the table (None before any)."""
         self.turn += 1
         self.previous_ask = self.last_ask
+        if offer and self.first_offer is None:
+            self.first_offer = dict(offer)
         kinds: list[str] = []
         text = move.text
         accepts = move.accepts and not self._counters(move, offer)
-        base = move.asks.get(BASE)
+        # "I accept 251 base": the figure said is the offer taken, not a new position.
+        base = None if accepts else move.asks.get(BASE)
         if base is None and move.reveals_walk_away:
             money = [f for f in candidate_figures(text) if f.kind == "money"]
             base = money[0].low if money else None  # the floor said is the new position
-        named = any(move.asks.get(c) for c in _ASKED) or base is not None
+        named = not accepts and (any(move.asks.get(c) for c in _ASKED) or base is not None)
         if move.reveals_walk_away:
             kinds.append("reveals_walk_away")
         if not named and not accepts and not move.walks_away:
@@ -113,9 +121,13 @@ class MistakeTracker:
             kinds.append("no_rationale")
         if accepts and offer:
             floor = self.walk_away.get(BASE)
-            if floor and offer.get(BASE, floor) < floor:
+            # The walk-away is every term it names: $251K base with 10% more shares is below
+            # "$248K base and 20% more shares".
+            if any(offer.get(c, need) < need for c, need in self.walk_away.items() if need):
                 kinds.append("accepts_below_walk_away")
-            if offers_made <= 1 and not self.countered_offer:
+            # Taking the opening offer as it stands, never countered with a figure: a bare
+            # "any wiggle room?" is not a counter, and an offer that has moved is not the first.
+            if not self.countered_offer and offer == self.first_offer:
                 kinds.append("accepts_early")
             if not _IN_WRITING.search(text):
                 kinds.append("weak_close")
@@ -137,4 +149,16 @@ class MistakeTracker:
         return base is None or base != self.last_ask
 
     def _has_reason(self, move: CandidateMove) -> bool:
-        return bool(move.competing or move.share_argument or _REASON.search(move.text))
+        return bool(
+            move.competing or move.share_argument or _REASON.search(move.text)
+            or self._makes_a_lever(move.text)
+        )
+
+    def _makes_a_lever(self, text: str) -> bool:
+        """The line argues one of the guide's levers in its own words ("the models I'd
+        optimise are what OpenAI pays you ten billion for"): two of its terms or more."""
+        said = set(key_terms(text)) - _PAY_TERMS
+        return any(
+            len(said & set(key_terms(lever.text))) >= 2
+            for lever in [*self.playbook.levers, *self.playbook.scripts]
+        )
