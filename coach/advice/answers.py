@@ -42,7 +42,7 @@ _STOP = {"the", "a", "an", "is", "are", "what", "whats", "when", "how", "do", "d
 # Everyday words for the topics guides label their dates with.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "public": ("ipo",), "listing": ("ipo",), "list": ("ipo",), "ipo": ("public",),
-    "paid": ("payout",), "review": ("pay",), "refreshed": ("refresh",), "refresh": ("band",),
+    "paid": ("payout",), "arr": ("revenue",), "revenue": ("arr",), "review": ("pay",), "refreshed": ("refresh",), "refresh": ("band",),
     "payout": ("paid",), "raise": ("series", "funding", "round"), "round": ("series", "funding"),
     "funding": ("series", "round"), "variable": ("bonus",), "bonus": ("variable",),
 }
@@ -96,7 +96,9 @@ def missing_topic(text: str, guide_text: str) -> str:
         if not re.search(pattern, lowered):
             continue
         lines = [line for line in guide_text.splitlines() if re.search(pattern, line.lower())]
-        if topic in _AMOUNT_TOPICS:
+        # "When was the valuation refreshed?" asks for a date, which a line without an
+        # amount can give.
+        if topic in _AMOUNT_TOPICS and not re.search(r"\bwhen\b", lowered):
             lines = [line for line in lines if find_figures(line)]
         if not lines:
             return topic
@@ -256,6 +258,10 @@ class Composer:
                   if not reading.competitor or o.company == reading.competitor]
         if not offers:
             return _not_covered(f"The {guide_name(book)} guide names no competing offers.")
+        if len(offers) > 1 and _HIGHEST.search(reading.text):
+            # "Which one has the highest salary?": the top offer of the measure asked about.
+            asked = [o for o in offers if o.measure in reading.components] or offers
+            offers = [max(asked, key=lambda o: o.amount)]
         citations: list[Citation] = []
         listed = "; ".join(
             f"{o.company} at {comp.format_value(comp.BASE, o.amount, book.currency)} "

@@ -42,8 +42,8 @@ _CUES: list[tuple[str, str, float]] = [
     ("walk_away", r"\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b", 0.5),
     ("target", r"\banchor\b|\bopen (?:at|with)\b|(?<!bonus )(?<!variable )\btarget\b"
      r"(?!\s+(?:bonus|variable))|"
-     r"\baim (?:for|at)\b|\bopening (?:number|ask|offer|figure)\b|\bask for first\b|"
-     r"\bfirst number\b", 0.25),
+     r"\bopening (?:number|ask|offer|figure)\b|\bask for first\b|\bfirst number\b", 0.25),
+    ("target", r"\baim (?:for|at)\b|\bshoot for\b|\bgo in at\b", 0.4),
     ("script", r"\bscript\b|what (?:do|should) i (?:actually )?say|\bhow do i (?:say|phrase|word|"
      r"ask|bring up|pitch)\b|\bwording\b", 0.3),
     # Asking for the words themselves outweighs what the words are about ("more shares").
@@ -51,7 +51,7 @@ _CUES: list[tuple[str, str, float]] = [
      r"|\bhow do i (?:push|bring up|raise|open)\b", 0.3),
     ("level_mapping", r"\blevel(?:s|ing)?\b|\bequivalent\b|\bmaps? to\b", 0.3),
     ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i)|\btimeline\b|\bipo\b|\bgoing public\b|"
-     r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b", 0.25),
+     r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b|\barr\b", 0.25),
     ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
     # "How many more shares should I ask for pre-IPO?" is the share premium, whatever else.
     ("premium", r"\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b", 0.6),

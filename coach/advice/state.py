@@ -18,6 +18,7 @@ from coach.negotiation import components as comp
 # Intents a bare fragment ("and equity?", "San Diego?") continues.
 _CONTINUED = {"band", "offer_verdict", "counter", "competing_offers", "script", "premium"}
 _MONEY_MOVES = {"offer_verdict", "counter"}
+_WHICH_OFFER = re.compile(r"\bwhich (?:one|offer|company)\b|\bwho\b", re.IGNORECASE)
 _LEVEL_WORDS = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b", re.IGNORECASE)
 
 
@@ -89,6 +90,13 @@ class DialogueState:
             reading.intent = self.last_intent
             if not reading.components and self.last_intent == "band":
                 reading.components = list(self.components)
+        if (
+            self.last_intent == "competing_offers"
+            and reading.intent == "band"
+            and _WHICH_OFFER.search(reading.text)
+            and not reading.regions
+        ):
+            reading.intent = "competing_offers"  # "which one has the highest salary?"
         if (
             reading.competitor
             and self.last_intent == "competing_offers"

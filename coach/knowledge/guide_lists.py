@@ -212,7 +212,11 @@ def scripts_and_levers(guide: str, lines: list[GuideLine]) -> tuple[list[Script]
             name, title = _script_slug(labelled.group("label")), labelled.group("label")
         elif _SHARE_HEADING.search(line.heading):
             name, title = "share-premium", line.heading
-        elif _SCRIPT_HEADING.search(line.heading):
+        elif _SCRIPT_HEADING.search(line.heading) or _SCRIPT_HEADING.search(
+            line.section.rsplit(line.heading, 1)[0]
+        ):
+            # "## Scripts" / "### When the recruiter asks for your number": a quote under a
+            # topic heading inside a scripts section is that topic's script.
             name, title = _script_slug(line.heading), line.heading
         else:
             continue
