@@ -489,3 +489,68 @@ def test_other_shapes_of_band() -> None:
     assert summary(extract_playbook("g", unbulleted))["bands"] == {
         "Austin": {BASE: (170_000, 200_000), SIGN_ON: (20_000, 20_000)}
     }
+
+
+# A guide with no table: prose bands under one heading per city, "hiring bonus", an
+# "opening number" and a "floor", rivals in a numbered list and in a lever, a premium with
+# its least, and month-labelled timeline items. Written here; no eval guide is copied.
+PROSE_GUIDE = """# Kestrel Freight · Staff Platform Engineer
+
+## Pay, city by city
+
+### Columbus
+
+Cash comp in Columbus is a base of 150 to 172 thousand plus a bonus target of $16,000 a year.
+
+- Stock grant: $30k–$48k per year
+- Hiring bonus: up to $18,000
+
+### Remote (US)
+
+Remote engineers get a base of 140 to 160 thousand and a bonus target of $12,000.
+
+- Stock grant: $25k–$40k per year
+- Hiring bonus: up to $10,000
+
+## Where to aim
+
+- **Opening number:** $168,000 base. Say it first.
+- **Floor:** $152,000 base. Below that, decline.
+- **Logistics premium:** ask for a 10% premium on the stock grant. Don't settle for less than 6%.
+
+## Offers people hold
+
+1. Harbor Routes: $158,000 base, $40k a year in stock, $14,000 bonus target.
+2. Tallgrass Systems: about $230k all-in (a $170,000 base plus $60k in stock).
+
+## Timeline
+
+- **Every March:** pay bands are refreshed.
+- **October, every year:** the only salary review.
+
+## Levers
+
+- **The Quarry offer:** "Quarry Labs offered me $160,000 base, so I'd like the cash to match."
+"""
+
+
+def test_a_guide_in_prose_reads_like_a_table() -> None:
+    pb = extract_playbook("kestrel", PROSE_GUIDE)
+    assert (pb.company, pb.role) == ("Kestrel Freight", "Staff Platform Engineer")
+    columbus = pb.band_for("Columbus")
+    assert columbus is not None
+    assert (columbus.components[BASE].low, columbus.components[BASE].high) == (150_000, 172_000)
+    assert columbus.components[BONUS].low == 16_000  # a dollar "bonus target" is the bonus
+    assert columbus.components[SIGN_ON].low == 18_000  # a hiring bonus is a sign-on
+    assert pb.target is not None and pb.target.components == {BASE: 168_000}
+    assert pb.walk_away is not None and pb.walk_away.components == {BASE: 152_000}
+    offers = {o.company: (o.amount, o.measure) for o in pb.competing_offers}
+    assert offers == {
+        "Harbor Routes": (158_000, BASE),
+        "Tallgrass Systems": (230_000, TOTAL_COMP),
+        "Quarry Labs": (160_000, BASE),
+    }
+    premium = next(p for p in pb.premiums if "logistics" in p.name)
+    assert premium.percent.low == 10 and premium.floor is not None and premium.floor.low == 6
+    dates = {f.label: f.text for f in pb.facts if f.kind == "date"}
+    assert dates.get("band refresh") == "March" and dates.get("pay review") == "October"

@@ -35,6 +35,10 @@ def test_the_detector_meets_its_targets_on_the_hand_labels(settings: Settings) -
     report = run_mistakes_eval(settings)
     assert report["lines"] >= 40
     assert report["precision"] >= 0.9 and report["recall"] >= 0.9, report["disagreements"]
+    assert report["dev2_precision"] >= 0.9 and report["dev2_recall"] >= 0.9
+    # The blind set is only reported in detail by `coach eval`; here, its floor holds.
+    assert report["heldout_lines"] >= 100
+    assert report["heldout_precision"] >= 0.8 and report["heldout_recall"] >= 0.8
     # Someone who says the better lines does better than someone who ignores them.
     assert report["feedback_gain"] > 0, report["feedback"]
 
@@ -123,3 +127,24 @@ def test_retry_replays_the_scenario_and_compare_shows_what_was_fixed(
     assert [p["retry"] for p in points] == [False, True]
     assert main(["history", "compare", "1", *common]) == 2
     assert "needs two session ids" in capfd.readouterr().err
+
+
+def test_accepting_with_a_request_for_the_paper_is_still_accepting(settings: Settings) -> None:
+    run = session(settings)
+    run.respond("Thanks, what are you thinking?")  # the recruiter opens below the walk-away
+    kinds = {n.kind for n in run.respond("Fine, I can live with that once I see it in writing.").notes}
+    assert kinds == {"accepts_below_walk_away", "accepts_early"}
+
+
+def test_the_walk_away_is_every_term_it_names(settings: Settings) -> None:
+    from coach.roleplay.candidate import read_candidate
+    from coach.roleplay.mistakes import MistakeTracker
+
+    book = cerebras_playbook()
+    tracker = MistakeTracker(book, {"base": 248_000, "share_premium_pct": 20},
+                             {"base": 268_000, "share_premium_pct": 30})
+    offer = {"base": 251_000, "share_premium_pct": 10}  # the base clears, the shares do not
+    tracker.check(read_candidate("I'd need 266k, given Google at 455k TC.", book), offer, 2)
+    found = {m.kind for m in tracker.check(read_candidate("ok, I accept. please send it in writing.",
+                                                          book), offer, 3)}
+    assert found == {"accepts_below_walk_away"}

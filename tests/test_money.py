@@ -308,3 +308,16 @@ def test_format_range_and_percent() -> None:
     assert format_percent(12.5) == "12.5%"
     assert format_percent_range(15, 20) == "15–20%"
     assert format_percent_range(20, 20) == "20%"
+
+
+def test_typed_figures_read_bare_thousands_and_prices_said_aloud() -> None:
+    from coach.negotiation.typed_figures import candidate_figures
+
+    def values(text: str) -> list[float]:
+        return [f.low for f in candidate_figures(text) if f.kind == "money"]
+
+    assert values("ok, what about 262?") == [262_000]
+    assert values("I'd be happy with two fifty, maybe two fifty-five") == [250_000, 255_000]
+    # Counts, levels, plans and dates are not pay.
+    for text in ("a team of 150 people", "L5 or IC3", "my 401k match", "Q2 2026", "24/7"):
+        assert values(text) == [], text

@@ -202,3 +202,31 @@ def test_state_can_be_shown_and_corrected() -> None:
     assert "250000" in state.update("offer 250k")
     assert "not an amount" in state.update("offer lots")
     assert "region: -" in state.update("clear")
+
+
+def test_a_role_named_picks_its_guide(reader: Reader) -> None:
+    assert reader.read("what's the base for the data scientist job?").guides == [
+        "stripe-senior-data-scientist"
+    ]
+    assert reader.read("equity for the ML role?").guides == ["cerebras-ml-ai-engineer"]
+
+
+def test_money_left_behind_is_not_an_offer_and_a_bonus_in_dollars_stays_dollars(
+    reader: Reader,
+) -> None:
+    left = reader.read("I'm leaving about 40k of unvested stock behind. how big a sign-on is normal?")
+    assert left.offer == {} and left.intent != "offer_verdict"
+    offer = reader.read("Offer: 250k base and a 20k bonus. should I take it?")
+    assert offer.offer == {"base": 250_000, "bonus": 20_000}
+
+
+def test_a_correction_asks_the_last_question_again_somewhere_else(
+    reader: Reader, books: list[Any]
+) -> None:
+    state = DialogueState()
+    resolve(reader, books, state, "what's the equity range in san diego at cerebras?")
+    moved = resolve(reader, books, state, "sorry, I meant remote")
+    assert moved.intent == "band" and moved.regions == ["Remote US"]
+    assert moved.components == ["equity"]
+    back = resolve(reader, books, state, "no wait, I meant Sunnyvale, not remote")
+    assert back.regions == ["Sunnyvale"]

@@ -125,6 +125,9 @@ class DialogueState:
             reading.intent = self.last_intent
         if reading.guides == [] and self.guide:
             reading.guides = [self.guide]
+            # "remote" names a region in several stored guides; the chat is about this one.
+            own = [r for r in reading.regions if r in regions_of.get(self.guide, [])]
+            reading.regions = own or reading.regions
         guide = reading.guides[0] if len(reading.guides) == 1 else ""
         banded = [g for g, names in regions_of.items() if names]
         if not guide and len(banded) == 1:
