@@ -128,18 +128,12 @@ def run_mistakes_eval(settings: Settings) -> dict[str, Any]:
     report["feedback_gain"] = round(report["feedback"]["applying_feedback"]["score"]
                                     - report["feedback"]["ignoring_feedback"]["score"])
     report["cases"] = report["lines"]
-    # The held-out labels were written after the detector, by someone who never saw it, and
-    # are never used to change it: they say how far the dev figures generalise.
-    if dev2 := load_sessions(DEV2_FILE):
-        found = _detection(settings, playbook, dev2)
-        report["dev2_precision"] = found["precision"]
-        report["dev2_recall"] = found["recall"]
-        report["dev2_lines"] = found["lines"]
-        report["dev2_disagreements"] = found["disagreements"]
-    if heldout := load_sessions(HELDOUT_FILE):
-        found = _detection(settings, playbook, heldout)
-        report["heldout_precision"] = found["precision"]
-        report["heldout_recall"] = found["recall"]
-        report["heldout_lines"] = found["lines"]
-        report["heldout_disagreements"] = found["disagreements"]
+    # A second dev set (written blind, then read), and the held-out labels: written after the
+    # detector by someone who never saw it and never used to change it. They say how far the
+    # dev figures generalise.
+    for prefix, name in (("dev2", DEV2_FILE), ("heldout", HELDOUT_FILE)):
+        if more := load_sessions(name):
+            found = _detection(settings, playbook, more)
+            for key in ("precision", "recall", "lines", "disagreements"):
+                report[f"{prefix}_{key}"] = found[key]
     return report
