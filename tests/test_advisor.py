@@ -344,3 +344,14 @@ def test_conversation_drops_oldest_turns_over_budget(fake_advisor: Any) -> None:
     consume(stream)
     assert [m["content"][:4] for m in chat.history] == ["new ", "new "]
     assert stream.answer.grounded
+
+
+def test_a_concept_said_in_everyday_words_finds_the_guides_principle(fake_advisor: Any) -> None:
+    # "make up" is "invent" in the fundamentals page; the answer opens with its heading.
+    advisor = fake_advisor()
+    answer = advisor.ask("is it ok to make up a competing offer to get more?")
+    assert answer.covered and not find_figures(answer.answer)
+    assert answer.answer.startswith("Competing offers.")
+    assert "invent" in answer.answer.lower()
+    said = advisor.ask("should I tell them what I make now?")
+    assert said.covered and "current salary" in said.answer.lower()

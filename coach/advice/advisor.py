@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coach.advice.answers import Composer
+from coach.advice.concept_words import concept_words
 from coach.advice.drafting import (
     NOT_COVERED,
     Citation,
@@ -187,11 +188,13 @@ class Advisor:
             # How to negotiate is the general guides' subject; a role guide's lines would
             # bring its own figures into advice that has none.
             guide_ids = general
-        passages = self.retriever.retrieve(question, k=RETRIEVE_K, guide_ids=guide_ids)
+        extra = concept_words(question) if reading.intent == "concept" else ""
+        query = f"{question} {extra}".strip()
+        passages = self.retriever.retrieve(query, k=RETRIEVE_K, guide_ids=guide_ids)
         # The company or role name alone ("dental plan at Cerebras") says nothing about
         # whether the guide answers the question, so title words do not count as shared.
         title_terms = content_terms(" ".join(p.title for p in playbooks))
-        meaningful = content_terms(question) - title_terms
+        meaningful = content_terms(query) - title_terms
         wanted = {stem(t) for t in meaningful}
         covered = any(
             p.similarity >= CLOSE_SIMILARITY
@@ -203,7 +206,13 @@ class Advisor:
         )
         if not covered:
             return Prepared(question, passages, Draft(text=NOT_COVERED, covered=False), reading)
-        draft = extractive_draft(question, passages, ignore=title_terms)
+        draft = extractive_draft(
+            query,
+            passages,
+            ignore=title_terms,
+            lead_with_heading=reading.intent == "concept",
+            boost={stem(t) for t in content_terms(extra)},
+        )
         if is_money_question(question) and (note := missing_terms_note(playbooks)):
             draft.text = note + draft.text
         return Prepared(question, passages, draft, reading)

@@ -70,12 +70,20 @@ def _sentences(passage: Passage) -> list[str]:
 
 
 def extractive_draft(
-    question: str, passages: list[Passage], max_sentences: int = 2, ignore: set[str] | None = None
+    question: str,
+    passages: list[Passage],
+    max_sentences: int = 2,
+    ignore: set[str] | None = None,
+    lead_with_heading: bool = False,
+    boost: set[str] | None = None,
 ) -> Draft:
     """The guide sentences that best answer ``question``, each with its citation marker.
 
     ``ignore`` holds terms that match everywhere (the company and role names) and so say
-    nothing about which sentence answers the question.
+    nothing about which sentence answers the question. ``lead_with_heading`` opens with the
+    heading of the best sentence's section: in a general guide the heading is the principle
+    ("Never reveal your walk-away") and the sentences are how to apply it. ``boost`` holds
+    stems that name the idea asked about in the guide's own words; they count twice.
     """
     terms = {stem(t) for t in content_terms(question) - (ignore or set())}
     scored: list[tuple[float, int, int, str]] = []
@@ -83,7 +91,8 @@ def extractive_draft(
         # A passage under a heading that names the asked term is on topic as a whole.
         on_topic = len(terms & set(stems(passage.section_label)))
         for s_index, sentence in enumerate(_sentences(passage)):
-            overlap = len(terms & set(stems(sentence))) + on_topic
+            said = set(stems(sentence))
+            overlap = len(terms & said) + len((boost or set()) & said) + on_topic
             if overlap == 0 and passage.similarity < 0.35:
                 continue
             scored.append((overlap + 2.0 * passage.similarity, p_index, s_index, sentence))
@@ -104,7 +113,17 @@ def extractive_draft(
             numbers[p_index] = len(citations)
         sentence = sentence if sentence[-1] in ".!?" else sentence + "."
         pieces.append(f"{sentence[:-1]} [{numbers[p_index]}]{sentence[-1]}")
+    heading = passages[ranked[0][1]].section_label.split(" › ")[-1].strip()
+    if lead_with_heading and heading and not _GENERIC_HEADING.search(heading):
+        pieces.insert(0, f"{heading.rstrip('.:')}.")
     return Draft(text=" ".join(pieces), citations=citations)
+
+
+# Headings that name a kind of content, not a principle worth stating.
+_GENERIC_HEADING = re.compile(
+    r"^(?:a )?(?:short )?(?:checklist|summary|overview|notes?|examples?|sources?|faq|intro\w*)$",
+    re.IGNORECASE,
+)
 
 
 def counter_draft(advice: CounterAdvice, currency: str = "USD") -> Draft:

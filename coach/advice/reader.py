@@ -65,6 +65,9 @@ _CUES: list[tuple[str, str, float]] = [
     ("concept", r"^what(?:'s| is) (?:a |an )?(?:batna|zopa|anchoring)\b|\bis it (?:rude|ok|"
      r"okay|normal|bad)\b|\bshould i (?:tell|reveal|share|disclose)\b|\bdo i tell\b|"
      r"\bgeneral(?:ly)?\b|\bon the spot\b|\bmake up\b|\bbluff\b", 0.4),
+    ("concept", r"\bhow (?:do|should) i (?:answer|respond to|handle|deal with)\b|\bsalary "
+     r"expectations\b|\bwhat i (?:make|earn)\b|\bcurrent (?:salary|pay)\b|\b(?:private|public) "
+     r"(?:company )?(?:equity|stock)\b", 0.4),
 ]
 _VERDICT_WORDS = re.compile(
     r"\baccept\b|\btake (?:it|this|that|the offer)\b|\bsign\b|\bgood\b|\bok(?:ay)?\b|\bfair\b|"
