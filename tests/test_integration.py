@@ -181,3 +181,32 @@ def test_short_scripted_roleplay_on_the_real_model(local_settings: Any) -> None:
     assert result["outcome"] in ("deal", "no_deal", "walked_away")
     assert result["scorecard"]["criteria"]
     assert any("$268K" in c["evidence"] for c in result["scorecard"]["criteria"])
+
+
+def test_feedback_and_rehearsal_on_the_real_model(local_settings: Any) -> None:
+    from coach.knowledge.library import load_playbook, open_store
+    from coach.models.embeddings import MiniLMEmbeddings
+    from coach.roleplay.rehearsal import find_script, score_rehearsal
+    from coach.roleplay.session import RoleplaySession
+
+    playbook = load_playbook(open_store(local_settings), "cerebras-ml-ai-engineer")
+
+    def note_for_a_bare_ask(feedback: bool) -> Any:
+        session = RoleplaySession(local_settings, playbook, region="Sunnyvale", persona="firm",
+                                  seed=11, word_hints=False, feedback=feedback, persist=False)
+        session.start()
+        session.respond("What can you offer?")
+        notes = session.respond("Could you do a little better?").notes
+        assert [n.kind for n in notes] == ["bare_ask"]
+        return notes[0]
+
+    template, worded = note_for_a_bare_ask(False), note_for_a_bare_ask(True)
+    # Worded by the model or kept as the template, the better line states exactly the
+    # engine's figures.
+    assert values(worded.better) == values(template.better) != set()
+    script = find_script(playbook)
+    assert script is not None
+    attempt = ("Given the AI premium, I'm asking for 25 to 30 percent more stock. My benchmarks "
+               "are what convince investors the technology is real.")
+    result = score_rehearsal(script, attempt, MiniLMEmbeddings())
+    assert 0 < len(result.covered) < len(script.key_points) and result.suggestion

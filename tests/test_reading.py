@@ -230,3 +230,19 @@ def test_a_correction_asks_the_last_question_again_somewhere_else(
     assert moved.components == ["equity"]
     back = resolve(reader, books, state, "no wait, I meant Sunnyvale, not remote")
     assert back.regions == ["Sunnyvale"]
+
+
+def test_is_that_above_the_band_places_the_last_figure_against_it(
+    reader: Reader, books: list[Any]
+) -> None:
+    state = DialogueState()
+    composer = Composer(books, Profile())
+    resolve(reader, books, state, "where should I anchor for cerebras?")
+    reading = resolve(reader, books, state, "is that above the sunnyvale band?")
+    assert (reading.intent, reading.compare, reading.regions) == ("band", "target", ["Sunnyvale"])
+    draft = composer.compose(reading)
+    assert draft is not None and "within the Sunnyvale base band" in draft.text
+    assert [f.raw for f in find_figures(draft.text)] == ["$268K", "$218K–$272K"]
+    resolve(reader, books, state, "they offered 280k base in san diego")
+    above = composer.compose(resolve(reader, books, state, "is it above the range?"))
+    assert above is not None and "offer of $280K base salary is above the San Diego" in above.text

@@ -22,7 +22,7 @@ from coach.negotiation import components as comp
 from coach.negotiation.citations import Citation
 from coach.negotiation.counter import evaluate_offer
 from coach.negotiation.money import find_figures
-from coach.negotiation.playbook import Playbook, Range, Source
+from coach.negotiation.playbook import Playbook, Range, RegionBand, Source
 from coach.negotiation.profile import Profile
 
 SMALL_TALK = (
@@ -187,6 +187,8 @@ class Composer:
         if not wanted:
             named = " or ".join(comp.label(c) for c in missing) or "that"
             return _not_covered(f"The {guide_name(book)} guide gives no {named} figures.")
+        if reading.compare and (compared := self._against_band(book, reading, bands[0])):
+            return compared
         citations: list[Citation] = []
         parts = []
         # "The highest TC possible" with no place named is one figure: the top of all bands.
@@ -206,6 +208,30 @@ class Composer:
                 parts.append(f"{name} " + ", ".join(f"{v} in {r}" for r, v in shown.items())
                              + marker)
         text = f"The {guide_name(book)} guide gives: " + "; ".join(parts) + "."
+        return Draft(text=text, citations=citations)
+
+    def _against_band(self, book: Playbook, reading: Reading, band: RegionBand) -> Draft | None:
+        """ "Is that above the band?": the base just discussed, placed against one band's."""
+        if reading.compare == "offer":
+            value, what, source = reading.offer.get(comp.BASE), "offer", None
+        else:
+            threshold = book.target if reading.compare == "target" else book.walk_away
+            if threshold is None:
+                return None
+            value = threshold.components.get(comp.BASE)
+            what = "target" if reading.compare == "target" else "walk-away"
+            source = threshold.source_for(comp.BASE)
+        rng = band.components.get(comp.BASE)
+        if value is None or rng is None:
+            return None
+        where = ("above" if value > rng.high else "below" if value < rng.low else "within")
+        citations: list[Citation] = []
+        mine = comp.format_value(comp.BASE, value, book.currency)
+        said = f"Your {what} of {mine} base salary" + (_cite(book, source, citations) if source
+                                                       else "")
+        span = _span(book, comp.BASE, rng)
+        text = (f"{said} is {where} the {band.region} base band, {span}"
+                f"{_cite(book, band.source, citations)}.")
         return Draft(text=text, citations=citations)
 
     def offer_verdict(self, book: Playbook, reading: Reading) -> Draft:

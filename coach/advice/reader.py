@@ -148,6 +148,7 @@ class Reading:
     competitor: str = ""  # a competing company the message names
     follow_up: bool = False  # a fragment that leans on what was said before
     correction: bool = False  # "sorry, I meant remote": the last question, somewhere else
+    compare: str = ""  # "is that above the band?": what "that" was (target, walk_away, offer)
 
     def describe(self) -> str:
         """A one-line summary for `/state` and `--verbose`."""

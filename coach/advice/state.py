@@ -18,6 +18,11 @@ from coach.negotiation import components as comp
 # Intents a bare fragment ("and equity?", "San Diego?") continues.
 _CONTINUED = {"band", "offer_verdict", "counter", "competing_offers", "script", "premium"}
 _MONEY_MOVES = {"offer_verdict", "counter"}
+_AGAINST_BAND = re.compile(
+    r"^\W*(?:is|was|would|does)\s+(?:that|it|this)\b[^?]*\b(?:above|below|over|under|within|"
+    r"inside|outside|in|top of|bottom of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:band|range)\b",
+    re.IGNORECASE,
+)
 _WHICH_OFFER = re.compile(r"\bwhich (?:one|offer|company)\b|\bwho\b", re.IGNORECASE)
 _LEVEL_WORDS = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b", re.IGNORECASE)
 
@@ -123,6 +128,16 @@ class DialogueState:
             and self.offer
         ):
             reading.intent = self.last_intent
+        if (
+            _AGAINST_BAND.search(reading.text)
+            and self.last_intent in {"target", "walk_away", "offer_verdict", "counter"}
+            and not reading.amounts
+        ):
+            # "is that above the Pittsburgh band?" after the anchor: that figure against the band.
+            reading.compare = "offer" if self.last_intent in _MONEY_MOVES else self.last_intent
+            reading.intent = "band"
+            if reading.compare == "offer":
+                reading.offer = dict(self.offer)
         if reading.guides == [] and self.guide:
             reading.guides = [self.guide]
             # "remote" names a region in several stored guides; the chat is about this one.
@@ -145,7 +160,7 @@ class DialogueState:
             reading.own = {k: dict(v) for k, v in self.own.items()}
         if reading.intent in _MONEY_MOVES and not reading.offer and self.offer:
             reading.offer = dict(self.offer)
-        if reading.offer and reading.intent not in _MONEY_MOVES and (
+        if reading.offer and not reading.compare and reading.intent not in _MONEY_MOVES and (
             reading.intent in {"band", "concept"} and self.last_intent in _MONEY_MOVES
         ):
             reading.intent = self.last_intent  # "actually it's 245" after a verdict
