@@ -123,6 +123,8 @@ def guide_company(path: Path) -> list[str]:
 
 def load_cases(file: str, case_set: str = "heldout") -> list[dict[str, Any]]:
     path = CASE_SETS[case_set] / f"{file}.yaml"
+    if not path.exists():
+        return []  # a set may leave a file out (fresh2 has no multi-guide cases)
     return yaml.safe_load(path.read_text(encoding="utf-8")) or []
 
 
