@@ -62,6 +62,7 @@ _ASK = re.compile(r"\bask(?:ing)? for\b|\btarget\b|\banchor\b|\bopen (?:at|with)
 
 
 _HIGHEST = re.compile(r"\b(?:highest|max(?:imum)?|most|top|ceiling)\b", re.I)
+_LOWEST = re.compile(r"\b(?:lowest|min(?:imum)?|least|bottom)\b", re.I)
 
 
 # Terms of an offer that guides often leave out. Asked about one the guide never mentions,
@@ -80,6 +81,7 @@ _TOPICS = {
                    r"|\b(?:pay|paid|extra|stipend)\b[^.?!]*\bon[- ]?call\b",
     "overtime": r"\bovertime\b", "severance": r"\bseverance\b",
     "notice period": r"\bnotice period\b", "non-compete": r"\bnon[- ]?competes?\b",
+    "exercise window": r"\bexercise window\b|\bpost[- ]termination\b",
 }
 
 
@@ -193,6 +195,9 @@ class Composer:
         parts = []
         # "The highest TC possible" with no place named is one figure: the top of all bands.
         top_only = bool(_HIGHEST.search(reading.text)) and not reading.regions and len(bands) > 1
+        # "Lowest base at Lumora?": where the bands start, the low end of the lowest one.
+        bottom_only = (bool(_LOWEST.search(reading.text)) and not reading.regions
+                       and len(bands) > 1 and not top_only)
         for component in wanted:
             values = {b.region: b.components[component] for b in bands if component in b.components}
             shown = {r: _span(book, component, v) for r, v in values.items()}
@@ -202,6 +207,10 @@ class Composer:
                 region, best = max(values.items(), key=lambda item: item[1].high)
                 top = comp.format_value(component, best.high, book.currency)
                 parts.append(f"{name} tops out at {top}, in {region}{marker}")
+            elif bottom_only:
+                region, least = min(values.items(), key=lambda item: item[1].low)
+                low = comp.format_value(component, least.low, book.currency)
+                parts.append(f"{name} starts at {low}, in {region}{marker}")
             elif len(set(shown.values())) == 1 and len(shown) > 1:
                 parts.append(f"{name} {next(iter(shown.values()))} in every region{marker}")
             else:

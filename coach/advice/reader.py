@@ -36,8 +36,10 @@ READER_MODES = ("both", "knn", "cues")  # nearest neighbours plus cue words, or 
 # Words that settle an intent outright, with how much evidence each adds to the vote.
 _CUES: list[tuple[str, str, float]] = [
     ("counter", r"\bcounter(?:\s?offer)?\b|\bcome back with\b|\bpush (?:back )?for\b", 0.35),
-    ("walk_away", r"walk[\s-]?away|\bfloor\b|\bbottom line\b|\b(?:lowest|least|minimum)\b(?! of)"
-     r"(?!.*\bband\b)|\bdecline\b|\bturn (?:it |them )?down\b", 0.3),
+    ("walk_away", r"walk[\s-]?away|\bwalk from\b|\bfloor\b|\bbottom line\b|\b(?:lowest|least|"
+     r"minimum)\b(?! of)(?!.*\bband\b)(?!\s+(?:possible\s+)?(?:base|salary|tc|total|equity|"
+     r"bonus|sign[\s-]?on|pay|comp))(?!.*\bwhich\b)|\bdecline\b|\bturn (?:it |them )?down\b",
+     0.3),
     # "What if they say no?" asks where to stop, which is the walk-away.
     ("walk_away", r"\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b", 0.5),
     ("target", r"\banchor\b|\bopen (?:at|with)\b|(?<!bonus )(?<!variable )\btarget\b"
@@ -49,7 +51,9 @@ _CUES: list[tuple[str, str, float]] = [
     # Asking for the words themselves outweighs what the words are about ("more shares").
     ("script", r"\bwhat words\b|\bgive me (?:the |some )?words\b|\bwords (?:do|should|to|for)\b"
      r"|\bhow do i (?:push|bring up|raise|open)\b", 0.3),
-    ("level_mapping", r"\blevel(?:s|ing)?\b|\bequivalent\b|\bmaps? to\b", 0.3),
+    ("level_mapping", r"\blevel(?:s|ing)?\b|\bequivalent\b|\bmaps? to\b|\bis what at\b|"
+     r"\bwhat (?:level|title) (?:is|would)\b", 0.3),
+    ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b", 0.5),
     ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i)|\btimeline\b|\bipo\b|\bgoing public\b|"
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b|\barr\b", 0.25),
     ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
@@ -68,6 +72,11 @@ _CUES: list[tuple[str, str, float]] = [
     ("concept", r"\bhow (?:do|should) i (?:answer|respond to|handle|deal with)\b|\bsalary "
      r"expectations\b|\bwhat i (?:make|earn)\b|\bcurrent (?:salary|pay)\b|\b(?:private|public) "
      r"(?:company )?(?:equity|stock)\b", 0.4),
+    # How-to and what-does-it-mean questions: general advice, whatever pay words they hold.
+    ("concept", r"\b(?:batna|zopa)\b|\bwhat (?:is|are) (?:a|an)\b|\bwhat does (?:that|it|this)"
+     r"(?: even)? mean\b|\bhow (?:long|do i pick|do i choose|do i mention)\b|\bwill they (?:pull|"
+     r"rescind|withdraw|take back)\b|\bcan i still\b|\bwithout (?:it )?sounding\b|\bscared\b|"
+     r"\bnervous\b|\bright after\b|\bis it (?:normal|common|risky|rude)\b|\bnow what\b", 0.45),
 ]
 _VERDICT_WORDS = re.compile(
     r"\baccept\b|\btake (?:it|this|that|the offer)\b|\bsign\b|\bgood\b|\bok(?:ay)?\b|\bfair\b|"
@@ -77,7 +86,7 @@ _VERDICT_WORDS = re.compile(
     re.I,
 )
 _OFFER_WORDS = re.compile(
-    r"\boffer(?:ed|ing|s)?\b|\boffe?rd\b|\bgot\b|\bcame (?:back|in)\b|\bproposed?\b|\bthey (?:said|gave|"
+    r"\boffer(?:ed|ing|s)?\b|\boffe?rd\b|\bgot\b|\bwant to give\b|\bgive me\b|\bhow'?s that\b|\bcame (?:back|in)\b|\bproposed?\b|\bthey (?:said|gave|"
     r"put)\b|\brecruiter said\b|\bon the table\b|\bactually\b|\bwould pay\b",
     re.I,
 )
@@ -107,6 +116,8 @@ _OWN = {
 _EXTRA_CUES: dict[str, str] = {
     comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|(?<!variable )\bpay\b(?! ?out)",
     comp.BONUS_PCT: r"\bvariable\b",
+    comp.TOTAL_COMP: r"\b(?:yearly|annual|overall) total\b|\btotal (?:pay|cash|package)\b|"
+    r"^(?:\w+ )?total\b",
     "relocation": r"\breloc\w*|\brelo\b|\bmoving\b",
 }
 # Places people ask about that a guide may not list; naming one is a region the guide lacks.
@@ -417,9 +428,18 @@ def _unknown_place(lowered: str) -> str:
     return ""
 
 
+# "total excl. sign-on", "everything but the bonus": the component after it is left out.
+_EXCLUDED = re.compile(r"\b(?:excl(?:uding|\.|\b)|without|minus|not counting|except|but not)\s*"
+                       r"(?:the )?([a-z-]+(?: [a-z-]+)?)")
+
+
 def _components(lowered: str) -> list[str]:
     if _ALL_WORDS.search(lowered):
         return [ALL_COMPONENTS]
+    if (left_out := _EXCLUDED.search(lowered)) is not None:
+        named = _components(left_out.group(1))
+        kept = _components(lowered[: left_out.start()] + lowered[left_out.end() :])
+        return [c for c in kept if c not in named] or kept
     found: list[tuple[int, str]] = []
     cues = {**comp.CUES}
     for name, extra in _EXTRA_CUES.items():
