@@ -378,9 +378,12 @@ class Composer:
     def level_mapping(self, book: Playbook, reading: Reading) -> Draft:
         if not book.level_mapping:
             return _not_covered(f"The {guide_name(book)} guide gives no level mapping.")
+        # Quoted as the guide writes it: reworded, the 1.5B model dropped the level codes
+        # ("E4", "P4", "L5") on 5 of 12 dev questions, and those codes are the answer.
         return Draft(text=f"The {guide_name(book)} guide maps the level as: "
                           f"{book.level_mapping.rstrip('.')}.",
-                     citations=[Citation(book.guide, "Level Mapping", book.level_mapping)])
+                     citations=[Citation(book.guide, "Level Mapping", book.level_mapping)],
+                     verbatim=True)
 
     def guide_fact(self, book: Playbook, reading: Reading) -> Draft:
         words = _words(reading.text)
