@@ -144,7 +144,7 @@ def test_the_walk_away_is_every_term_it_names(settings: Settings) -> None:
     tracker = MistakeTracker(book, {"base": 248_000, "share_premium_pct": 20},
                              {"base": 268_000, "share_premium_pct": 30})
     offer = {"base": 251_000, "share_premium_pct": 10}  # the base clears, the shares do not
-    tracker.check(read_candidate("I'd need 266k, given Google at 455k TC.", book), offer, 2)
+    tracker.check(read_candidate("I'd need 266k, given Google at 455k TC.", book), offer)
     found = {m.kind for m in tracker.check(read_candidate("ok, I accept. please send it in writing.",
-                                                          book), offer, 3)}
+                                                          book), offer)}
     assert found == {"accepts_below_walk_away"}

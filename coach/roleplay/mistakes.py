@@ -79,13 +79,12 @@ class MistakeTracker:
     turn: int = 0
     last_ask: float | None = None  # the candidate's latest base ask
     previous_ask: float | None = None  # the base ask before the line just checked
-    offers_seen: int = 0
     countered_offer: bool = False  # an ask made while an offer was on the table
     first_offer: dict[str, float] | None = None  # the recruiter's opening offer
     found: list[Mistake] = field(default_factory=list)
 
     def check(
-        self, move: CandidateMove, offer: dict[str, float] | None, offers_made: int
+        self, move: CandidateMove, offer: dict[str, float] | None
     ) -> list[Mistake]:
         """The mistakes of ``move``, said with ``offer`` on the table (None before any)."""
         self.turn += 1
@@ -120,7 +119,6 @@ class MistakeTracker:
         if named and not accepts and self._is_new(move, base) and not self._has_reason(move):
             kinds.append("no_rationale")
         if accepts and offer:
-            floor = self.walk_away.get(BASE)
             # The walk-away is every term it names: $251K base with 10% more shares is below
             # "$248K base and 20% more shares".
             if any(offer.get(c, need) < need for c, need in self.walk_away.items() if need):

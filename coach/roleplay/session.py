@@ -198,10 +198,7 @@ class RoleplaySession:
     def _notes(self, move: CandidateMove, tracker: MistakeTracker) -> list[Note]:
         """Feedback on ``move`` as said now, with the offer on the table."""
         on_table = dict(self.state.offer) if self.state.offer else None
-        # Offers made, not lines that repeat one: "we're at $227K" again is still the first.
-        made = [line.offer for line in self.transcript if line.role == "recruiter" and line.offer]
-        offers = len([o for i, o in enumerate(made) if i == 0 or o != made[i - 1]])
-        return [note_for(m, tracker, on_table) for m in tracker.check(move, on_table, offers)]
+        return [note_for(m, tracker, on_table) for m in tracker.check(move, on_table)]
 
     def preview(self, candidate_text: str) -> list[Note]:
         """The feedback a line would get if said now, without saying it (nothing changes)."""
