@@ -91,6 +91,17 @@ def store(make_store: Callable[..., Any]) -> Any:
     return make_store()
 
 
+@pytest.fixture
+def guides_store(settings: Any, store: Any) -> Any:
+    """This test's own store, holding the bundled knowledge/ guides (writable, unlike
+    ``knowledge_store``)."""
+    from coach.knowledge.ingest import guide_files, ingest_file
+
+    for path in guide_files([KNOWLEDGE_DIR]):
+        ingest_file(store, path)
+    return store
+
+
 @pytest.fixture(scope="session")
 def knowledge_home(tmp_path_factory: pytest.TempPathFactory, minilm: Any) -> Path:
     """A data folder with the bundled knowledge/ guides ingested once. Read-only for tests."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from coach.cli import main
+from coach.evaluation.bench_web import stop_process
 
 pytestmark = pytest.mark.integration
 
@@ -78,12 +79,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             time.sleep(0.25)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_process(process, timeout=15)
         log.close()
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 from test_integration import KNOWLEDGE_DIR, _verified_copy, _why_unavailable, values
 
+from coach.evaluation.bench_web import stop_process
+
 pytestmark = pytest.mark.integration
 
 KEY = "coach-test-key"
@@ -91,12 +93,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory, server_home: Path) ->
             time.sleep(0.5)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+        stop_process(process, timeout=20)
         log.close()
 
 

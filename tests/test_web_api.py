@@ -19,13 +19,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from coach.knowledge.ingest import MAX_BYTES, guide_files, ingest_file
+from coach.knowledge.ingest import MAX_BYTES
 from coach.web import create_app
 from coach.web.generation import GenerationQueue
 from coach.web.security import check_bind, is_loopback
 
-ROOT = Path(__file__).resolve().parents[1]
-KNOWLEDGE_DIR = ROOT / "knowledge"
 CEREBRAS = "cerebras-ml-ai-engineer"
 LOCAL = "http://127.0.0.1"
 
@@ -33,13 +31,6 @@ LOCAL = "http://127.0.0.1"
 def make_client(settings: Any, store: Any, token: str = "", base_url: str = LOCAL) -> TestClient:
     app = create_app(settings, token=token, store=store)
     return TestClient(app, base_url=base_url, raise_server_exceptions=False)
-
-
-@pytest.fixture
-def guides_store(settings: Any, store: Any) -> Any:
-    for path in guide_files([KNOWLEDGE_DIR]):
-        ingest_file(store, path)
-    return store
 
 
 @pytest.fixture

@@ -46,13 +46,15 @@ def provider(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def server(coach_home: Path, provider: str) -> Iterator[str]:
     # The same start and stop as the load test: a real `coach serve` on a free loopback port.
-    from test_web_load import start_server, stop_server
+    from test_web_load import start_server
+
+    from coach.evaluation.bench_web import stop_process
 
     process, url = start_server(coach_home, provider)
     try:
         yield url + "/"
     finally:
-        stop_server(process)
+        stop_process(process)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from coach.advice import chat_store
-from coach.evaluation.bench_web import format_web, web_first_byte
+from coach.evaluation.bench_web import format_web, stop_process, web_first_byte
 
 STARTUP_SECONDS = 240  # the first start ingests the bundled guides
 ANSWER_SECONDS = {"fake": 120, "local": 600}  # one answer, queue wait included
@@ -67,19 +67,10 @@ def start_server(home: Path, provider: str) -> tuple[subprocess.Popen[str], str]
         except httpx.HTTPError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process)
+            stop_process(process)
             output = process.stdout.read() if process.stdout else ""
             pytest.fail(f"coach serve did not start:\n{output}")
         time.sleep(0.3)
-
-
-def stop_server(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
 
 
 @pytest.fixture
@@ -93,7 +84,7 @@ def serve(coach_home: Path) -> Iterator[Any]:
 
     yield run
     for process in started:
-        stop_server(process)
+        stop_process(process)
 
 
 def sse(lines: Iterator[str]) -> Iterator[tuple[str, Any]]:

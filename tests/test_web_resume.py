@@ -21,15 +21,12 @@ from test_web_api import SECRET_KEYS, assert_error, events, keys_of, make_client
 from coach.advice import chat_store
 from coach.advice.conversation import Conversation
 from coach.config import Settings
-from coach.knowledge.ingest import guide_files, ingest_file
 from coach.models import providers
 from coach.models.fake_llm import FakeLlama
 from coach.roleplay import history, resume
 from coach.roleplay.session import RoleplaySession
 from coach.web.errors import status_of
 
-ROOT = Path(__file__).resolve().parents[1]
-KNOWLEDGE_DIR = ROOT / "knowledge"
 PB = cerebras_playbook()
 SCRIPT = [
     "I'm targeting $268K base and 30% more shares.",
@@ -181,13 +178,6 @@ def test_chat_store_round_trip_and_conflicts(tmp_path: Path) -> None:
 
 
 # -- through the API, across a restart -------------------------------------------------------
-
-
-@pytest.fixture
-def guides_store(settings: Any, store: Any) -> Any:
-    for path in guide_files([KNOWLEDGE_DIR]):
-        ingest_file(store, path)
-    return store
 
 
 @pytest.fixture

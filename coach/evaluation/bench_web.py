@@ -158,12 +158,7 @@ def web_first_byte(
                 lib.append(library_first_token(advisor, question))
                 web.append(server_first_chunk(port, question))
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=20)
+            stop_process(process, timeout=20)
     overhead = statistics.median((w[1] - lb[0]) * 1000 for w, lb in zip(web, lib, strict=True))
     return {
         "web_runs": runs,
@@ -194,3 +189,13 @@ if __name__ == "__main__":  # python -m coach.evaluation.bench_web [local|fake] 
     result = web_first_byte(chosen, runs=int(sys.argv[2]) if len(sys.argv) > 2 else 3)
     print(json.dumps(result, indent=2))
     print(format_web(result))
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 15) -> None:
+    """Stop a server started for a measurement or a test: ask, then kill if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
