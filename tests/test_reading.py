@@ -246,3 +246,44 @@ def test_is_that_above_the_band_places_the_last_figure_against_it(
     resolve(reader, books, state, "they offered 280k base in san diego")
     above = composer.compose(resolve(reader, books, state, "is it above the range?"))
     assert above is not None and "offer of $280K base salary is above the San Diego" in above.text
+
+
+def test_a_correction_inside_one_message_keeps_the_place_after_it(reader: Reader) -> None:
+    reading = reader.read("whats base in sunnyvale, sorry i mean san diego")
+    assert reading.intent == "band" and reading.regions == ["San Diego"]
+
+
+def test_thanks_after_a_band_is_small_talk_not_the_band_again(
+    reader: Reader, books: list[Any]
+) -> None:
+    state = DialogueState()
+    resolve(reader, books, state, "cerebras base in sunnyvale")
+    assert resolve(reader, books, state, "ok thanks").intent == "small_talk"
+
+
+def test_own_floor_said_with_an_offer_asks_for_a_verdict(reader: Reader) -> None:
+    reading = reader.read("my own floor is 250k. cerebras offered 245k in sunnyvale")
+    assert reading.intent == "offer_verdict"
+    assert reading.offer == {"base": 245_000} and reading.own["walk_away"] == {"base": 250_000}
+
+
+def test_an_offer_from_elsewhere_is_not_this_companys_offer(reader: Reader) -> None:
+    reading = reader.read("mine is a written 300k TC offer elsewhere. whats cerebras's TC in sunnyvale")
+    assert reading.offer == {} and reading.intent == "band"
+    assert reading.components == ["total_comp"]
+
+
+def test_a_company_of_the_level_mapping_asks_for_the_mapping(
+    reader: Reader, books: list[Any]
+) -> None:
+    state = DialogueState()
+    resolve(reader, books, state, "cerebras level mapping?")
+    follow = resolve(reader, books, state, "and what's that at meta?")
+    assert follow.intent == "level_mapping"
+
+
+def test_a_quoted_figure_picks_the_script_that_holds_it(reader: Reader, books: list[Any]) -> None:
+    reading = reader.read("how would i ask for the 25-30% more shares at cerebras?")
+    assert reading.intent in {"script", "premium"}
+    draft = Composer(books[:1], Profile()).compose(reading)
+    assert draft is not None and "25-30%" in draft.text.replace("–", "-")

@@ -217,7 +217,26 @@ class Composer:
                 parts.append(f"{name} " + ", ".join(f"{v} in {r}" for r, v in shown.items())
                              + marker)
         text = f"The {guide_name(book)} guide gives: " + "; ".join(parts) + "."
-        return Draft(text=text, citations=citations)
+        keep: list[str] = []
+        if _VESTING.search(reading.text) and (source := self._vesting_line(book)):
+            # "Is there a cliff on those options?" wants the vesting terms beside the band.
+            text += f' On vesting, the guide says: "{source.quote}"{_cite(book, source, citations)}'
+            keep.append(source.quote)
+        return Draft(text=text, citations=citations, keep=keep)
+
+    def _vesting_line(self, book: Playbook) -> Source | None:
+        """The guide's sentence about vesting (a cliff, a schedule), with its section."""
+        section = ""
+        for number, line in enumerate(self.texts.get(book.guide, "").splitlines(), 1):
+            if line.startswith("#"):
+                section = line.lstrip("#").strip()
+                continue
+            if line.lstrip().startswith(("|", "-", "*")):
+                continue  # table rows and list items are the bands themselves
+            for sentence in re.split(r"(?<=[.!?])\s+", line):
+                if _VESTING.search(sentence) and len(sentence) < 300:
+                    return Source(book.guide, section, number, sentence.strip())
+        return None
 
     def _against_band(self, book: Playbook, reading: Reading, band: RegionBand) -> Draft | None:
         """ "Is that above the band?": the base just discussed, placed against one band's."""
@@ -300,7 +319,8 @@ class Composer:
         citations: list[Citation] = []
         listed = "; ".join(
             f"{o.company} at {comp.format_value(comp.BASE, o.amount, book.currency)} "
-            f"{comp.label(o.measure)}{_cite(book, o.source, citations)}"
+            f"{comp.label(o.measure)}{_offer_note(o.source.quote)}"
+            f"{_cite(book, o.source, citations)}"
             for o in offers
         )
         return Draft(text=f"The {guide_name(book)} guide names these competing offers: {listed}.",
@@ -360,7 +380,10 @@ class Composer:
             name = f"{s.name} {s.title}".lower().replace("-", " ")  # type: ignore[attr-defined]
             # The heading names the topic; the script's own words break ties ("the OpenAI
             # deal" is in a lever's text, "remote" in the remote script's).
-            hits = 3 * len(words & _words(name)) + len(words & _words(s.text))  # type: ignore[attr-defined]
+            body = s.text + " " + s.text.replace("-", "")  # type: ignore[attr-defined]
+            hits = 3 * len(words & _words(name)) + len((words - _MODALS) & _words(body))
+            # A figure the person quotes ("the 12% the on-site people get") names its script.
+            hits += 2 * len({w for w in words if w.isdigit()} & _words(body))
             cues = {comp.SIGN_ON: "sign", comp.EQUITY: "share equity option stock",
                     "relocation": "relocation"}
             hits += sum(1 for c in reading.components if any(w in name for w in
@@ -403,7 +426,13 @@ class Composer:
         if fact.kind == "date":
             text = f"The {guide_name(book)} guide puts the {fact.label} at {fact.text}{marker}."
         else:
-            text = f"The {guide_name(book)} guide gives the {fact.label} as {fact.text}{marker}."
+            # "€42M in 2024": the year a company figure belongs to is part of it.
+            when = re.search(rf"{re.escape(fact.text)}\s+(?:in|as of|for|at the end of)\s+"
+                             r"((?:(?:Q[1-4]|H[12]|[A-Z][a-z]+)\s+)?(?:19|20)\d\d)\b",
+                             fact.source.quote)
+            dated = f" in {when.group(1)}" if when else ""
+            text = (f"The {guide_name(book)} guide gives the {fact.label} as {fact.text}{dated}"
+                    f"{marker}.")
         # "H1 2027" reworded as "the first half of 2027" is no longer the guide's words.
         return Draft(text=text, citations=citations, keep=[fact.text])
 
@@ -515,6 +544,19 @@ def _as_written(quote: str, value: float) -> str:
         ):
             return comp.format_span(comp.SHARE_PREMIUM_PCT, figure.low, figure.high)
     return comp.format_value(comp.SHARE_PREMIUM_PCT, value)
+
+
+_MODALS = {"can", "could", "would", "should", "ask", "might", "may", "must"}
+_VESTING = re.compile(r"\bcliff\b|\bvest(?:s|ed|ing)?\b", re.I)
+
+
+def _offer_note(quote: str) -> str:
+    """What the guide says of a rival offer's standing, "(verbal; written offer expected next
+    week)", kept as written; notes holding figures are left out (they would need checking)."""
+    note = re.search(r"\(([^()]{3,90})\)", quote)
+    if note is None or re.search(r"\d", note.group(1)):
+        return ""
+    return f" ({note.group(1).strip()})"
 
 
 def _words(text: str) -> set[str]:

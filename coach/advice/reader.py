@@ -50,18 +50,21 @@ _CUES: list[tuple[str, str, float]] = [
      r"ask|bring up|pitch)\b|\bwording\b", 0.3),
     # Asking for the words themselves outweighs what the words are about ("more shares").
     ("script", r"\bwhat words\b|\bgive me (?:the |some )?words\b|\bwords (?:do|should|to|for)\b"
-     r"|\bhow do i (?:push|bring up|raise|open)\b", 0.3),
+     r"|\bhow do i (?:push|bring up|raise|open)\b|\bhow (?:would|should|could|can) i (?:ask|say|"
+     r"phrase|word|request|put it|frame|bring (?:it|this|that) up)\b|\bhow (?:do|can|would) i "
+     r"get (?:the|that|them to)\b", 0.3),
     ("level_mapping", r"\blevel(?:s|ing)?\b|\bequivalent\b|\bmaps? to\b|\bis what at\b|"
      r"\bwhat (?:level|title) (?:is|would)\b", 0.3),
     ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b", 0.5),
     ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i)|\btimeline\b|\bipo\b|\bgoing public\b|"
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b|\barr\b", 0.25),
+    ("band", r"\bcliff\b|\bvest(?:s|ed|ing)?\b|\bvesting schedule\b", 0.3),
     ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
     # "How many more shares should I ask for pre-IPO?" is the share premium, whatever else.
     ("premium", r"\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b", 0.6),
     ("competing_offers", r"\bcompet\w*|\bother offers?\b|\brival\b|\balternatives?\b", 0.3),
     ("band", r"\b(?:inside|within|outside|in|above|below|over|under) (?:the )?(?:[\w-]+ ){0,2}"
-     r"(?:band|range)\b|^(?:.*,\s*)?(?:what(?:'?s| is| are)|how much is|how big is) (?:the |my )?"
+     r"(?:band|range)\b|(?:^|[,;:.!?\u2013\u2014-]\s*)(?:what(?:'?s| is| are)|how much is|how big is) (?:the |my |[a-z]+'s )?"
      r"(?:sign[\s-]?on|signing|bonus|equity|stock|rsus?|relocation|base|salary|tc|total comp|"
      r"golden hello|hiring bonus|joining bonus|options|share options|stock grant)\b",
      0.25),
@@ -91,7 +94,7 @@ _OFFER_WORDS = re.compile(
     re.I,
 )
 _ALL_WORDS = re.compile(
-    r"\bwhole\b|\bfull\b|\bbreak\s?down\b|\bbreakdown\b|\beverything\b|\ball (?:the )?"
+    r"\b(?:whole|full)\b(?!\s+(?:grant|vest|4|four)\b)|\bbreak\s?down\b|\bbreakdown\b|\beverything\b|\ball (?:the )?"
     r"components\b|(?<!relocation )(?<!relo )\bpackage\b(?!.*\b(?:base|equity|bonus)\b)",
     re.I,
 )
@@ -160,6 +163,7 @@ class Reading:
     follow_up: bool = False  # a fragment that leans on what was said before
     correction: bool = False  # "sorry, I meant remote": the last question, somewhere else
     compare: str = ""  # "is that above the band?": what "that" was (target, walk_away, offer)
+    level_name: str = ""  # a company only the level mapping names ("what's that at recursion")
 
     def describe(self) -> str:
         """A one-line summary for `/state` and `--verbose`."""
@@ -224,7 +228,8 @@ class Reader:
             scores = self.intent_scores(text)
         lowered = text.lower()
         # "I'm leaving 35k of deferred bonus behind": money given up is not an offer.
-        amounts = [a for a in read_amounts(text) if not _given_up(lowered, a)]
+        amounts = [a for a in read_amounts(text)
+                   if not _given_up(lowered, a) and not _elsewhere(lowered, a)]
         if self.mode == "knn":
             ranked = sorted(scores.items(), key=lambda item: -item[1])
             reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
@@ -249,10 +254,20 @@ class Reader:
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
         self._slots(reading, lowered)
         # A named rival company makes it a question about that offer, not general advice.
-        if reading.competitor and not money and reading.intent not in {
-            "script", "level_mapping", "guide_fact",
-        }:
+        # Level mapping keeps it only when the message asks about levels.
+        if reading.competitor and not money and (
+            reading.intent not in {"script", "level_mapping", "guide_fact"}
+            or (reading.intent == "level_mapping" and not _LEVEL_ASKED.search(lowered))
+        ):
             reading.intent = "competing_offers"  # "what's corvid at?"
+        elif reading.level_name and not money and reading.intent not in {"script", "guide_fact"}:
+            reading.intent = "level_mapping"  # "and illumina?" names a company of the mapping
+        # "My floor is 110k. They offered 108k": the person's own number comes with an offer,
+        # and the offer is what they want judged.
+        if reading.intent in {"walk_away", "target"} and reading.own and reading.offer and offered:
+            reading.intent = "offer_verdict"
+        if _THANKS.match(lowered) and not (money or reading.regions or reading.components):
+            reading.intent, reading.follow_up = "small_talk", False  # "ok thanks"
         return reading
 
     # -- slots ---------------------------------------------------------------------------
@@ -266,6 +281,8 @@ class Reader:
             reading.unknown_region = _unknown_place(lowered)
         reading.components = _components(lowered)
         reading.competitor = self._competitor(lowered)
+        if not reading.competitor and not reading.guides:
+            reading.level_name = self._level_name(lowered)
         reading.offer, reading.own = _money_slots(reading, lowered)
         words = re.findall(r"[a-z']+", lowered)
         reading.correction = bool(_CORRECTION.match(lowered)) and len(words) <= 8
@@ -300,7 +317,25 @@ class Reader:
                     hits.append((position, band.region))
         # "I meant Denver, not remote": the place after "not" is the one taken back.
         kept = [h for h in hits if not re.search(r"\b(?:not|instead of)\s+$", lowered[: h[0]])]
+        # "base in boston, sorry i mean austin": only what follows the correction counts.
+        fixed = _IN_MESSAGE_FIX.search(lowered)
+        if fixed and any(h[0] > fixed.start() for h in kept):
+            kept = [h for h in kept if h[0] > fixed.start()]
         return [region for _, region in sorted(kept or hits)]
+
+    def _level_name(self, lowered: str) -> str:
+        """A company the level mapping compares with ("Recursion" in "... ≈ Recursion ...")."""
+        for playbook in self.playbooks:
+            if not playbook.level_mapping:
+                continue
+            own = set(_name_words(playbook.company))
+            for word in re.findall(r"\b[A-Z][a-zA-Z]{3,}\b", playbook.level_mapping):
+                name = word.lower()
+                if name not in own and name not in _ROLE_TITLE_WORDS and re.search(
+                    rf"\b{name}\b", lowered
+                ):
+                    return word
+        return ""
 
     def _competitor(self, lowered: str) -> str:
         for playbook in self.playbooks:
@@ -323,6 +358,17 @@ _CORRECTION = re.compile(
     r"^(?:(?:sorry|oops|no|nope|wait|actually)\b[ ,.!-]*)*(?:i meant\b|i mean\b|make that\b)"
     r"|^(?:sorry|no|nope|wait)\b[ ,.!-]+(?:the )?[a-z ()]{2,30}[?.!]*$"
 )
+# A correction inside one message; the places named after it replace those before it.
+_IN_MESSAGE_FIX = re.compile(r"\b(?:sorry|i mean|i meant|make that|scratch that|rather)\b")
+_LEVEL_ASKED = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b|\bladder\b")
+_THANKS = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|cool|great|perfect|nice|awesome|got it|sounds good|alright)\W*)*"
+    r"(?:thanks?(?: you)?|thx|ty|cheers|appreciate it|bye|cool|great|perfect|got it)\b[\W]*"
+    r"(?:(?:so much|a lot|again|man|mate)\W*)*$"
+)
+# Title words of a level mapping, which are not company names.
+_ROLE_TITLE_WORDS = {"engineer", "senior", "staff", "principal", "scientist", "software",
+                     "designer", "product", "manager", "lead", "level", "member", "technical"}
 # A message that names a role ("the data engineer job", "the SRE role", "for the ML offer").
 _ROLE_ASKED = re.compile(r"\b(?:role|job|position|gig|offer|engineer|scientist|designer)\b")
 _GENERIC_ROLE = {"senior", "staff", "principal", "lead", "junior", "engineer", "the", "and",
@@ -398,6 +444,18 @@ def _given_up(lowered: str, amount: Amount) -> bool:
     """Whether an amount is money the person leaves behind, not money offered to them."""
     around = lowered[max(0, amount.start - 30):amount.end + 30]
     return bool(_GIVEN_UP.search(around))
+
+
+_ELSEWHERE = re.compile(
+    r"\belsewhere\b|\banother (?:company|offer|place|firm)\b|\b(?:an|my) other offer\b|"
+    r"\boutside offer\b|\bcompeting offer\b|\bsomewhere else\b"
+)
+
+
+def _elsewhere(lowered: str, amount: Amount) -> bool:
+    """Whether an amount is another company's offer ("a written 241k TC offer elsewhere")."""
+    around = lowered[max(0, amount.start - 30):amount.end + 30]
+    return bool(_ELSEWHERE.search(around))
 
 
 def _names_component_tersely(lowered: str) -> bool:

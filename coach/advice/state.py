@@ -24,6 +24,9 @@ _AGAINST_BAND = re.compile(
     re.IGNORECASE,
 )
 _WHICH_OFFER = re.compile(r"\bwhich (?:one|offer|company)\b|\bwho\b", re.IGNORECASE)
+# "so which one is mine?" after a band for every region: the band, in the region just named.
+_WHICH_IS_MINE = re.compile(r"\bwhich (?:one|band|row|range)\b|\bwhich is\b|\bmine\b|"
+                            r"\bfor me\b", re.IGNORECASE)
 _LEVEL_WORDS = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b", re.IGNORECASE)
 
 
@@ -111,6 +114,14 @@ class DialogueState:
         ):
             reading.intent = "competing_offers"  # "whats google's?" after the offers
         if (
+            self.last_intent == "level_mapping"
+            and (reading.competitor or reading.level_name)
+            and not reading.amounts
+            and not reading.components
+            and not re.search(r"\boffer|\bpay|\btc\b", reading.text, re.IGNORECASE)
+        ):
+            reading.intent = "level_mapping"  # "and what's that at meta?" after the mapping
+        if (
             reading.follow_up
             and reading.components
             and not reading.amounts
@@ -128,6 +139,14 @@ class DialogueState:
             and self.offer
         ):
             reading.intent = self.last_intent
+        if (
+            self.last_intent == "band"
+            and reading.regions
+            and not reading.amounts
+            and reading.intent in {"target", "walk_away", "counter", "concept", "level_mapping"}
+            and _WHICH_IS_MINE.search(reading.text)
+        ):
+            reading.intent = "band"
         if (
             _AGAINST_BAND.search(reading.text)
             and self.last_intent in {"target", "walk_away", "offer_verdict", "counter"}
