@@ -126,7 +126,7 @@ class Composer:
             having = [p for p in self.playbooks if any(p.band_for(r) for r in reading.regions)]
             if having:
                 return having
-        if reading.competitor:
+        if reading.competitor and reading.intent != "level_mapping":
             having = [p for p in self.playbooks
                       if any(o.company == reading.competitor for o in p.competing_offers)]
             if having:
@@ -433,6 +433,14 @@ class Composer:
             dated = f" in {when.group(1)}" if when else ""
             text = (f"The {guide_name(book)} guide gives the {fact.label} as {fact.text}{dated}"
                     f"{marker}.")
+        # "When did they close the Series D and how big was it?": the date and the amount.
+        sibling = next((f for _, f in scored if f.label == fact.label and f.kind != fact.kind),
+                       None)
+        if sibling is not None and _WHEN.search(reading.text) and _HOW_BIG.search(reading.text):
+            more = _cite(book, sibling.source, citations)
+            text += (f" It puts the {sibling.label} at {sibling.text}{more}." if sibling.kind == "date"
+                     else f" It gives the {sibling.label} as {sibling.text}{more}.")
+            return Draft(text=text, citations=citations, keep=[fact.text, sibling.text])
         # "H1 2027" reworded as "the first half of 2027" is no longer the guide's words.
         return Draft(text=text, citations=citations, keep=[fact.text])
 
@@ -546,6 +554,8 @@ def _as_written(quote: str, value: float) -> str:
     return comp.format_value(comp.SHARE_PREMIUM_PCT, value)
 
 
+_WHEN = re.compile(r"\bwhen\b|\bwhat (?:date|month|year|quarter)\b", re.I)
+_HOW_BIG = re.compile(r"\bhow (?:big|much|large)\b|\bsize\b|\bamount\b", re.I)
 _MODALS = {"can", "could", "would", "should", "ask", "might", "may", "must"}
 _VESTING = re.compile(r"\bcliff\b|\bvest(?:s|ed|ing)?\b", re.I)
 

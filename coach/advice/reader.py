@@ -117,7 +117,7 @@ _OWN = {
 # Extra words per component that the shared cue table leaves out (everyday and foreign
 # wordings people use in chats; the table serves guides, which use the formal names).
 _EXTRA_CUES: dict[str, str] = {
-    comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|(?<!variable )\bpay\b(?! ?out)",
+    comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|(?<!variable )\bpay\b(?! ?(?:\w+ )?out)",
     comp.BONUS_PCT: r"\bvariable\b",
     comp.TOTAL_COMP: r"\b(?:yearly|annual|overall) total\b|\btotal (?:pay|cash|package)\b|"
     r"^(?:\w+ )?total\b",
@@ -208,6 +208,7 @@ class Reader:
             texts = [line for lines in examples.values() for line in lines]
             _EXAMPLE_VECTORS[key] = [_norm(v) for v in embedder.embed_documents(texts)]
         self._vectors = _EXAMPLE_VECTORS[key]
+        self._premium_words = _premium_words(playbooks)
 
     # -- intent --------------------------------------------------------------------------
 
@@ -228,8 +229,12 @@ class Reader:
             scores = self.intent_scores(text)
         lowered = text.lower()
         # "I'm leaving 35k of deferred bonus behind": money given up is not an offer.
+        # "ISO 26262" names a standard, not 26,262 dollars.
+        skill = [m.span() for m in self._premium_words.finditer(lowered)] if (
+            self._premium_words) else []
         amounts = [a for a in read_amounts(text)
-                   if not _given_up(lowered, a) and not _elsewhere(lowered, a)]
+                   if not _given_up(lowered, a) and not _elsewhere(lowered, a)
+                   and not any(lo <= a.start < hi for lo, hi in skill)]
         if self.mode == "knn":
             ranked = sorted(scores.items(), key=lambda item: -item[1])
             reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
@@ -248,6 +253,9 @@ class Reader:
             scores["offer_verdict"] = scores.get("offer_verdict", 0.0) + 0.3
             if offered:
                 scores["band"] = scores.get("band", 0.0) - 0.1
+        # "I've done ISO 26262 work": the skill a premium of the guide is for.
+        if not money and skill:
+            scores["premium"] = scores.get("premium", 0.0) + 0.35
         if checks_band or (_is_terse_lookup(lowered) and not money):
             scores["band"] = scores.get("band", 0.0) + 0.3
         ranked = sorted(scores.items(), key=lambda item: -item[1])
@@ -264,8 +272,21 @@ class Reader:
             reading.intent = "level_mapping"  # "and illumina?" names a company of the mapping
         # "My floor is 110k. They offered 108k": the person's own number comes with an offer,
         # and the offer is what they want judged.
-        if reading.intent in {"walk_away", "target"} and reading.own and reading.offer and offered:
+        if reading.intent in {"walk_away", "target", "concept"} and reading.own and money and (
+            offered
+        ):
             reading.intent = "offer_verdict"
+            reading.offer, reading.own = _money_slots(reading, lowered)
+        # "I'm leaving 60-100k of unvested stock behind, will they match it?": what covers
+        # money left behind is the sign-on, and the guide's sign-on script says how to ask.
+        # ("How big a golden hello can they do?" names the component: that is its band.)
+        left = [a for a in read_amounts(text) if _given_up(lowered, a)]
+        if not money and left and (
+            reading.intent in {"competing_offers", "concept", "guide_fact"}
+            or (reading.intent == "band" and not _components(_without(lowered, left)))
+        ):
+            reading.intent = "script"
+            reading.components = [comp.SIGN_ON]
         if _THANKS.match(lowered) and not (money or reading.regions or reading.components):
             reading.intent, reading.follow_up = "small_talk", False  # "ok thanks"
         return reading
@@ -346,6 +367,31 @@ class Reader:
         return ""
 
 
+_NOT_A_SKILL = {"premium", "ipo", "rsu", "rsus", "tc", "usd", "eur", "gbp", "base", "more",
+                "ask", "for", "the", "and", "pay", "salary", "stock", "grant", "equity", "options",
+                "pre", "listing", "on", "call", "option", "share", "shares"}
+
+
+def _premium_words(playbooks: list[Playbook]) -> re.Pattern[str] | None:
+    """Words that name what a premium is paid for: its name ("rust", "ocpp", "single-cell")
+    and the acronyms and standard numbers beside it ("ISO", "26262", "HIPAA")."""
+    found: set[str] = set()
+    for playbook in playbooks:
+        role = _role_words(playbook.role) | set(_name_words(playbook.company))
+        for premium in playbook.premiums:
+            words = set(re.findall(r"[a-z0-9-]+", premium.name.lower().replace("/", " ")))
+            for part in re.split(r"\s\|\s", premium.source.quote):
+                if premium.name.split()[0].lower() in part.lower():
+                    words |= {w.lower() for w in re.findall(r"\b[A-Z]{3,}\b|\b\d{4,5}\b", part)}
+            found |= {w for w in words if len(w) >= 3 and w not in _NOT_A_SKILL and w not in role}
+    if not found:
+        return None
+    # "design system" names the "design-systems premium" as well.
+    stems = {w[:-1] if w.endswith("s") and len(w) > 4 else w for w in found}
+    names = sorted(re.escape(w).replace(r"\-", "[- ]?") for w in stems)
+    return re.compile(r"\b(?:" + "|".join(names) + r")s?\b")
+
+
 def _name_words(name: str) -> list[str]:
     """The distinctive words of a company name ("Ardent Robotics" -> ["ardent"])."""
     generic = {"inc", "corp", "co", "ltd", "gmbh", "labs", "bio", "the", "ai", "ml", "group",
@@ -390,11 +436,24 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in re.findall(r"[a-z]+", name.lower()))
 
 
+# What people call some cities in chat, beside their names and initials.
+_NICKNAMES = {
+    "austin": r"atx", "amsterdam": r"a'?dam", "san francisco": r"the bay(?: area)?|frisco",
+    "new york": r"the city|big apple", "los angeles": r"l\.a\.", "philadelphia": r"philly",
+    "washington": r"d\.?c\.?", "chicago": r"chi-?town", "toronto": r"the six|t\.o\.",
+    "munich": r"m[uü]nchen", "cologne": r"k[oö]ln", "zurich": r"z[uü]rich",
+}
+
+
 def _region_position(region: str, lowered: str) -> int:
-    """Where ``lowered`` names ``region`` (full name, initials, a prefix or a typo), or -1."""
+    """Where ``lowered`` names ``region`` (full name, initials, a nickname, a prefix or a
+    typo), or -1."""
     name = " ".join(region.lower().replace("-", " ").replace("(", " ").replace(")", " ").split())
     if (match := re.search(rf"\b{re.escape(name)}\b", lowered)) is not None:
         return match.start()
+    for city, nickname in _NICKNAMES.items():
+        if name.startswith(city) and (match := re.search(rf"(?<!\w)(?:{nickname})(?!\w)", lowered)):
+            return match.start()
     words = name.split()
     # "SD" for San Diego, "NYC" for New York (City).
     if len(words) > 1 and (match := re.search(rf"\b{_initials(name)}c?\b", lowered)):
@@ -444,6 +503,14 @@ def _given_up(lowered: str, amount: Amount) -> bool:
     """Whether an amount is money the person leaves behind, not money offered to them."""
     around = lowered[max(0, amount.start - 30):amount.end + 30]
     return bool(_GIVEN_UP.search(around))
+
+
+def _without(lowered: str, amounts: list[Amount]) -> str:
+    """The message with the words around these amounts blanked out."""
+    for amount in amounts:
+        lo, hi = max(0, amount.start - 30), amount.end + 30
+        lowered = lowered[:lo] + " " * (min(hi, len(lowered)) - lo) + lowered[hi:]
+    return lowered
 
 
 _ELSEWHERE = re.compile(
