@@ -30,6 +30,12 @@ _BARE = re.compile(
     r"(?:\s?(?P<cur>usd|eur|euros?|gbp|dollars|pounds)\b)?(?P<pct>\s?%|\s?percent\b)?",
     re.I,
 )
+# Nouns that make the number before them a count ("640 people", "14,000 charge points").
+_COUNTED = re.compile(
+    r"\s*(?:people|persons|employees|staff|engineers|heads|headcount|customers|clients|users|"
+    r"robots|sites|patients|samples|charge points|teams|reports|hours|days|weeks|months|"
+    r"years|yrs|shares|options|units|points)\b", re.I
+)
 # Below this a bare number said of pay is in thousands ("245" base means $245K).
 _THOUSANDS_BELOW = 2000
 
@@ -101,6 +107,8 @@ def read_amounts(text: str) -> list[Amount]:
             continue  # "Q 2", "L 5", "IC 3": a quarter or a level (not the "'s" of "it's 250")
         if not suffix and not currency and value < 100:
             continue  # "3 offers", "4 years": too small to be pay in thousands
+        if not currency and _COUNTED.match(text, match.end()):
+            continue  # "640 people", "30 days": a count, whatever its size
         if 1900 <= value <= 2100 and not currency and not suffix:
             continue  # a year, not pay
         if value < _THOUSANDS_BELOW and not suffix:

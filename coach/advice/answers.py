@@ -283,7 +283,12 @@ class Composer:
     def counter(self, book: Playbook, reading: Reading) -> Draft:
         if not reading.offer and self.profile.offer:
             reading.offer = dict(self.profile.offer)
-        if reading.offer and self._region(book, reading) is not None:
+        # "What should I ask for on sign-on?" names the part to counter on; an offer said
+        # earlier is about base and does not answer it.
+        part_asked = bool({comp.SIGN_ON, comp.EQUITY} & set(reading.components)) and not (
+            reading.amounts
+        )
+        if reading.offer and not part_asked and self._region(book, reading) is not None:
             return self.offer_verdict(book, reading)
         if {comp.SIGN_ON, comp.EQUITY} & set(reading.components):
             target = book.target.components if book.target else {}

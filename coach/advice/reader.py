@@ -111,8 +111,13 @@ _OTHER_REGION = re.compile(
     r"\b(?:the )?other (?:regions?|locations?|offices?|cit(?:y|ies)|ones?)\b", re.I
 )
 _OWN = {
-    "walk_away": re.compile(r"\bmy (?:own )?(?:walk[\s-]?away|floor|minimum|bottom line)\b", re.I),
-    "target": re.compile(r"\bmy (?:own )?(?:target|anchor|goal)\b", re.I),
+    "walk_away": re.compile(
+        r"\bmy (?:own |personal |real |absolute |hard )?(?:walk[\s-]?away|floor|minimum|bottom "
+        r"line)\b|\bi (?:won'?t|will not|"
+        r"wouldn'?t|can'?t|cannot|don'?t want to) (?:go |take |accept |do |sign for )?(?:anything )?"
+        r"(?:below|less than|under|lower than)\b|\bi need at least\b|\bnothing (?:below|under|"
+        r"less than)\b", re.I),
+    "target": re.compile(r"\bmy (?:own |personal )?(?:target|anchor|goal)\b", re.I),
 }
 # Extra words per component that the shared cue table leaves out (everyday and foreign
 # wordings people use in chats; the table serves guides, which use the formal names).
@@ -232,17 +237,21 @@ class Reader:
         # "ISO 26262" names a standard, not 26,262 dollars.
         skill = [m.span() for m in self._premium_words.finditer(lowered)] if (
             self._premium_words) else []
+        rivals = self._rival_ends(lowered)
         amounts = [a for a in read_amounts(text)
                    if not _given_up(lowered, a) and not _elsewhere(lowered, a)
-                   and not any(lo <= a.start < hi for lo, hi in skill)]
+                   and not any(lo <= a.start < hi for lo, hi in skill)
+                   and not _rivals_figure(lowered, a, rivals)]
         if self.mode == "knn":
             ranked = sorted(scores.items(), key=lambda item: -item[1])
             reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
             self._slots(reading, lowered)
             return reading
+        cued: set[str] = set()
         for intent, pattern, weight in _CUES:
             if re.search(pattern, lowered):
                 scores[intent] = scores.get(intent, 0.0) + weight
+                cued.add(intent)
         money = [a for a in amounts if not a.is_percent]
         offered = bool(_OFFER_WORDS.search(text))
         # "is 220 the max?" checks a number against the band; it is not an offer.
@@ -261,9 +270,23 @@ class Reader:
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
         self._slots(reading, lowered)
+        if cued and reading.follow_up and not reading.correction and reading.intent in cued - {
+            "band", "premium"
+        }:
+            reading.follow_up = False  # "ok. when's the secondary sale?" asks its own question
+        if money and not reading.offer and _AMOUNT_FIX.search(lowered):
+            # "sorry typo, it's 107.000 not 101": the amount corrects the offer.
+            reading.intent = "offer_verdict"
+            reading.offer, reading.own = _money_slots(reading, lowered)
+        explicit = cued & {"counter", "walk_away", "target", "premium"}
         # A named rival company makes it a question about that offer, not general advice.
         # Level mapping keeps it only when the message asks about levels.
-        if reading.competitor and not money and (
+        rival_said = any(_rivals_figure(lowered, a, rivals) for a in read_amounts(text))
+        if rival_said and reading.regions and reading.components and not money:
+            # "Pennant Bank is at 320 TC. What does Lumora pay all-in in NY?": the rival's
+            # figure is context; the question is this company's band.
+            reading.intent = "band"
+        elif reading.competitor and not money and reading.intent not in explicit and (
             reading.intent not in {"script", "level_mapping", "guide_fact"}
             or (reading.intent == "level_mapping" and not _LEVEL_ASKED.search(lowered))
         ):
@@ -358,6 +381,16 @@ class Reader:
                     return word
         return ""
 
+    def _rival_ends(self, lowered: str) -> list[int]:
+        """Where each mention of a competing company's name ends."""
+        ends = []
+        for playbook in self.playbooks:
+            for offer in playbook.competing_offers:
+                for word in _name_words(offer.company) or [offer.company.lower()]:
+                    ends += [m.end() for m in re.finditer(rf"\b{re.escape(word)}\b(?:'s)?(?:\s+"
+                                                          r"[a-z]+)?", lowered)]
+        return ends
+
     def _competitor(self, lowered: str) -> str:
         for playbook in self.playbooks:
             for offer in playbook.competing_offers:
@@ -404,6 +437,9 @@ _CORRECTION = re.compile(
     r"^(?:(?:sorry|oops|no|nope|wait|actually)\b[ ,.!-]*)*(?:i meant\b|i mean\b|make that\b)"
     r"|^(?:sorry|no|nope|wait)\b[ ,.!-]+(?:the )?[a-z ()]{2,30}[?.!]*$"
 )
+# "sorry typo, it's 107.000 not 101", "wait, 240 not 250": an amount put right.
+_AMOUNT_FIX = re.compile(r"^\W*(?:sorry|oops|wait|no|nope|actually|typo|correction|my bad)\b"
+                         r".*\bnot\s+[$€£]?\d")
 # A correction inside one message; the places named after it replace those before it.
 _IN_MESSAGE_FIX = re.compile(r"\b(?:sorry|i mean|i meant|make that|scratch that|rather)\b")
 _LEVEL_ASKED = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b|\bladder\b")
@@ -463,7 +499,7 @@ def _region_position(region: str, lowered: str) -> int:
         if _is_abbreviation(token.group(), name):
             return token.start()
     if words[0] == "remote":
-        hit = next((t for t in tokens if t.group() == "remote"), None)
+        hit = next((t for t in tokens if t.group() in {"remote", "remotely"}), None)
         return hit.start() if hit else -1
     for token in tokens:
         word = token.group()
@@ -505,6 +541,22 @@ def _given_up(lowered: str, amount: Amount) -> bool:
     return bool(_GIVEN_UP.search(around))
 
 
+def _rivals_figure(lowered: str, amount: Amount, rival_ends: list[int]) -> bool:
+    """Whether an amount belongs to a competing company named just before it ("Pennant Bank
+    at 320 TC", "a verbal from Halden, 298k"), not to the offer being negotiated.
+
+    A clause break, or the person speaking of themselves ("with Stromwerk in hand I won't go
+    below 115k"), between the name and the amount gives the amount back to the person.
+    """
+    for end in rival_ends:
+        between = lowered[end:amount.start]
+        if 0 <= len(between) <= 40 and not re.search(
+            r"[.?!;]|\bi\b|\bi'm\b|\bmy\b|\bthey\b|\bbut\b|\bwhile\b|\bvs\b", between
+        ):
+            return True
+    return False
+
+
 def _without(lowered: str, amounts: list[Amount]) -> str:
     """The message with the words around these amounts blanked out."""
     for amount in amounts:
@@ -520,9 +572,14 @@ _ELSEWHERE = re.compile(
 
 
 def _elsewhere(lowered: str, amount: Amount) -> bool:
-    """Whether an amount is another company's offer ("a written 241k TC offer elsewhere")."""
+    """Whether an amount is another company's offer ("a written 241k TC offer elsewhere"),
+    or a company figure ("85M revenue")."""
     around = lowered[max(0, amount.start - 30):amount.end + 30]
-    return bool(_ELSEWHERE.search(around))
+    return bool(_ELSEWHERE.search(around)) or bool(_COMPANY_FIGURE.match(lowered, amount.end))
+
+
+_COMPANY_FIGURE = re.compile(r"\s*(?:in )?(?:revenue|arr|valuation|funding|raised|round|"
+                             r"series [a-f]|in sales|payment volume|tpv)\b")
 
 
 def _names_component_tersely(lowered: str) -> bool:
@@ -583,8 +640,10 @@ def _components(lowered: str) -> list[str]:
 
 def _component_near(reading: Reading, amount: Amount, lowered: str) -> str:
     """The component an amount is said of: the cue word right after it, else right before."""
-    after = lowered[amount.end:amount.end + 25]
-    before = lowered[max(0, amount.start - 25):amount.start]
+    # Within the amount's own clause: in "base 188k, sign-on 25k" the sign-on after the comma
+    # belongs to the next amount.
+    after = re.split(r"[,;.!?]|\band\b", lowered[amount.end:amount.end + 25])[0]
+    before = re.split(r"[,;.!?]|\band\b", lowered[max(0, amount.start - 25):amount.start])[-1]
     for window in (after, before):
         named = _components(window)
         if named and named[0] != ALL_COMPONENTS:
