@@ -322,6 +322,17 @@ class Composer:
             asked = [o for o in offers if o.measure in reading.components] or offers
             offers = [max(asked, key=lambda o: o.amount)]
         citations: list[Citation] = []
+        if reading.competitor and len(offers) == 1:
+            # One rival asked about: the guide's whole line, since its other parts ("+ 20%
+            # bonus, no equity", "$50k a year in stock") are what the person wants to know.
+            offer = offers[0]
+            line = re.sub(r"^\W*[-*\d.]*\s*", "", offer.source.quote).strip()
+            if len(find_figures(line)) > 1 or "(" in line:
+                marker = _cite(book, offer.source, citations)
+                return Draft(
+                    text=f'The {guide_name(book)} guide says of {offer.company}: "{line}"{marker}',
+                    citations=citations, keep=[offer.company], verbatim=True,
+                )
         listed = "; ".join(
             f"{o.company} at {comp.format_value(comp.BASE, o.amount, book.currency)} "
             f"{comp.label(o.measure)}{_offer_note(o.source.quote)}"
@@ -415,6 +426,8 @@ class Composer:
 
     def guide_fact(self, book: Playbook, reading: Reading) -> Draft:
         words = _words(reading.text)
+        # "IPOing", "raised", "payouts": the stems name the topic too.
+        words |= {re.sub(r"(?:ing|ed|es|s)$", "", w) for w in words if len(w) > 4}
         words |= {alias for w in words for alias in _SYNONYMS.get(w, ())}
         scored = []
         for fact in book.facts:

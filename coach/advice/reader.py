@@ -42,10 +42,12 @@ _CUES: list[tuple[str, str, float]] = [
      0.3),
     # "What if they say no?" asks where to stop, which is the walk-away.
     ("walk_away", r"\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b", 0.5),
-    ("target", r"\banchor\b|\bopen (?:at|with)\b|(?<!bonus )(?<!variable )\btarget\b"
+    ("target", r"\banchor\b|\bopen (?:at|with)\b|(?<!bonus )(?<!variable )\btarget(?:ing|ed)?\b"
      r"(?!\s+(?:bonus|variable))|"
      r"\bopening (?:number|ask|offer|figure)\b|\bask for first\b|\bfirst number\b", 0.25),
-    ("target", r"\baim (?:for|at)\b|\bshoot for\b|\bgo in at\b", 0.4),
+    ("target", r"\baim(?:ing)? (?:for|at)\b|\bshoot(?:ing)? for\b|\bgo in at\b|\b(?:say|ask for|"
+     r"name|put out|lead with) first\b", 0.4),
+    ("walk_away", r"\bbefore i (?:walk|say no|decline)\b|\bi'?d walk\b", 0.4),
     ("script", r"\bscript\b|what (?:do|should) i (?:actually )?say|\bhow do i (?:say|phrase|word|"
      r"ask|bring up|pitch)\b|\bwording\b", 0.3),
     # Asking for the words themselves outweighs what the words are about ("more shares").
