@@ -347,7 +347,11 @@ class Composer:
         known: list[tuple[set[str], str, Source]] = []
         for p in book.premiums:
             words = _words(p.name) - _PREMIUM_WORDS
-            shown = _span(book, comp.PREMIUM_PCT, p.percent)
+            # "ask for a 12% premium on the stock grant": what the premium is paid on.
+            on = _PAID_ON.search(p.source.quote)
+            shown = _span(book, comp.PREMIUM_PCT, p.percent) + (
+                f" on the {(on.group(1) or on.group(2)).lower()}" if on else ""
+            )
             if p.floor is None:
                 known.append((words, f"the {p.name}: {shown}", p.source))
                 continue
@@ -391,7 +395,7 @@ class Composer:
         scripts = [*book.scripts, *book.levers]
         if not scripts:
             return _not_covered(f"The {guide_name(book)} guide has no scripts.")
-        words = _words(reading.text) | set(reading.components)
+        words = _words(f"{reading.text} {reading.topic}") | set(reading.components)
         def overlap(s: object) -> int:
             name = f"{s.name} {s.title}".lower().replace("-", " ")  # type: ignore[attr-defined]
             # The heading names the topic; the script's own words break ties ("the OpenAI
@@ -438,6 +442,9 @@ class Composer:
                 scored.append((hits, fact))
         if not scored:
             return _not_covered(f"The {guide_name(book)} guide doesn't say.")
+        # "How big was their Series B?" wants the amount, "when" the date, of one topic.
+        if _HOW_BIG.search(reading.text) and not _WHEN.search(reading.text):
+            scored = [(h + (1 if f.kind == "company" else 0), f) for h, f in scored]
         fact = max(scored, key=lambda item: item[0])[1]
         citations: list[Citation] = []
         marker = _cite(book, fact.source, citations)
@@ -574,6 +581,9 @@ def _as_written(quote: str, value: float) -> str:
 
 _WHEN = re.compile(r"\bwhen\b|\bwhat (?:date|month|year|quarter)\b", re.I)
 _HOW_BIG = re.compile(r"\bhow (?:big|much|large)\b|\bsize\b|\bamount\b", re.I)
+_PAID_ON = re.compile(r"\bpremium on (?:the |your )?(base(?: salary)?|salary|stock grant|stock|"
+                      r"equity|options?(?: grant)?|grant|bonus|sign-on)\b|\b\d+% more (base|"
+                      r"options|shares|stock|equity)\b", re.I)
 _MODALS = {"can", "could", "would", "should", "ask", "might", "may", "must"}
 _VESTING = re.compile(r"\bcliff\b|\bvest(?:s|ed|ing)?\b", re.I)
 

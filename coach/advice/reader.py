@@ -57,7 +57,11 @@ _CUES: list[tuple[str, str, float]] = [
      r"get (?:the|that|them to)\b", 0.3),
     ("level_mapping", r"\blevel(?:s|ing)?\b|\bequivalent\b|\bmaps? to\b|\bis what at\b|"
      r"\bwhat (?:level|title) (?:is|would)\b", 0.3),
-    ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b", 0.5),
+    # "ardent P3 equals what at aurora", "E6 vs google": a level code asks for the mapping.
+    ("level_mapping", r"\b(?:ic|sde|[lpe])\s?[1-9]\b|\bequals? what\b", 0.35),
+    ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b|\bwhat (?:do|should|"
+     r"would|can) i say (?:to get|to ask|if|when)\b|\b(?:give me |need )?a line (?:for|to)\b|"
+     r"\bgive me a line\b", 0.5),
     ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i)|\btimeline\b|\bipo\b|\bgoing public\b|"
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b|\barr\b", 0.25),
     ("band", r"\bcliff\b|\bvest(?:s|ed|ing)?\b|\bvesting schedule\b", 0.3),
@@ -66,7 +70,7 @@ _CUES: list[tuple[str, str, float]] = [
     ("premium", r"\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b", 0.6),
     ("competing_offers", r"\bcompet\w*|\bother offers?\b|\brival\b|\balternatives?\b", 0.3),
     ("band", r"\b(?:inside|within|outside|in|above|below|over|under) (?:the )?(?:[\w-]+ ){0,2}"
-     r"(?:band|range)\b|(?:^|[,;:.!?\u2013\u2014-]\s*)(?:what(?:'?s| is| are)|how much is|how big is) (?:the |my |[a-z]+'s )?"
+     r"(?:band|range)\b|(?:^|[,;:.!?\u2013\u2014-]\s*|\b(?:anyway|so|ok|okay|and|but|also)\s+)(?:what(?:'?s| is| are)|how much (?:is|are)|how big is) (?:the |my |[a-z]+'s )?"
      r"(?:sign[\s-]?on|signing|bonus|equity|stock|rsus?|relocation|base|salary|tc|total comp|"
      r"golden hello|hiring bonus|joining bonus|options|share options|stock grant)\b",
      0.25),
@@ -171,6 +175,7 @@ class Reading:
     correction: bool = False  # "sorry, I meant remote": the last question, somewhere else
     compare: str = ""  # "is that above the band?": what "that" was (target, walk_away, offer)
     level_name: str = ""  # a company only the level mapping names ("what's that at recursion")
+    topic: str = ""  # words said earlier that a script request points back to ("for that")
 
     def describe(self) -> str:
         """A one-line summary for `/state` and `--verbose`."""
@@ -216,6 +221,11 @@ class Reader:
             _EXAMPLE_VECTORS[key] = [_norm(v) for v in embedder.embed_documents(texts)]
         self._vectors = _EXAMPLE_VECTORS[key]
         self._premium_words = _premium_words(playbooks)
+        companies = {w for p in playbooks for w in _name_words(p.company)} or {"-"}
+        # "$230,000 base from Lumora": an amount from the company itself is its offer.
+        self._from_company = re.compile(
+            r"\bfrom (?:" + "|".join(sorted(map(re.escape, companies))) + r")\b"
+        )
 
     # -- intent --------------------------------------------------------------------------
 
@@ -255,7 +265,9 @@ class Reader:
                 scores[intent] = scores.get(intent, 0.0) + weight
                 cued.add(intent)
         money = [a for a in amounts if not a.is_percent]
-        offered = bool(_OFFER_WORDS.search(text))
+        offered = bool(_OFFER_WORDS.search(text)) or bool(
+            money and self._from_company.search(lowered)
+        )
         # "is 220 the max?" checks a number against the band; it is not an offer.
         checks_band = bool(money) and bool(_BAND_EDGE.search(text)) and not offered
         # "195k base denver!!": an amount said of a component, with nothing else asked.
@@ -312,6 +324,18 @@ class Reader:
         ):
             reading.intent = "script"
             reading.components = [comp.SIGN_ON]
+        # "My own walk-away is 240k. What's the remote base range?": the number is context.
+        if reading.intent in {"walk_away", "target"} and reading.intent in reading.own and (
+            "band" in cued
+        ):
+            reading.intent = "band"
+        # "$10K base" is not a base salary: an offer made only of other parts (relocation,
+        # sign-on, equity), asked about ("is 30k sign-on within range?"), asks for their band.
+        if reading.intent == "offer_verdict" and reading.offer and not (
+            {comp.BASE, comp.TOTAL_COMP} & reading.offer.keys()
+        ) and not re.search(r"\baccept\b|\btake it\b|\bsign\b(?![\s-]?on)", lowered):
+            reading.intent = "band"
+            reading.components = list(reading.offer)
         if _THANKS.match(lowered) and not (money or reading.regions or reading.components):
             reading.intent, reading.follow_up = "small_talk", False  # "ok thanks"
         return reading
@@ -397,7 +421,7 @@ class Reader:
         for playbook in self.playbooks:
             for offer in playbook.competing_offers:
                 words = _name_words(offer.company) or [offer.company.lower()]
-                if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words):
+                if any(re.search(rf"\b{re.escape(w)}(?:'?s)?\b", lowered) for w in words):
                     return offer.company
         return ""
 
@@ -644,8 +668,9 @@ def _component_near(reading: Reading, amount: Amount, lowered: str) -> str:
     """The component an amount is said of: the cue word right after it, else right before."""
     # Within the amount's own clause: in "base 188k, sign-on 25k" the sign-on after the comma
     # belongs to the next amount.
-    after = re.split(r"[,;.!?]|\band\b", lowered[amount.end:amount.end + 25])[0]
-    before = re.split(r"[,;.!?]|\band\b", lowered[max(0, amount.start - 25):amount.start])[-1]
+    clause = r"[,;.!?+&/]|\band\b|\bplus\b|[$€£]?\d"
+    after = re.split(clause, lowered[amount.end:amount.end + 25])[0]
+    before = re.split(clause, lowered[max(0, amount.start - 25):amount.start])[-1]
     for window in (after, before):
         named = _components(window)
         if named and named[0] != ALL_COMPONENTS:
@@ -653,7 +678,16 @@ def _component_near(reading: Reading, amount: Amount, lowered: str) -> str:
             if named[0] == comp.BONUS_PCT and not amount.is_percent:
                 return comp.BONUS
             return named[0]
-    return comp.BONUS_PCT if amount.is_percent else comp.BASE
+    if amount.is_percent:
+        return comp.BONUS_PCT
+    named = [c for c in _components(lowered) if c != ALL_COMPONENTS]
+    if len(named) == 1 and named[0] != comp.BASE:
+        return named[0]  # "a line for the sign-on? they only put 10k"
+    # An amount too small for a yearly base ("8k") is never read as one.
+    return comp.BASE if amount.value >= _SMALLEST_BASE else ""
+
+
+_SMALLEST_BASE = 25_000
 
 
 def _money_slots(
@@ -676,5 +710,6 @@ def _money_slots(
         if amount.value in owned or amount.start in stale:
             continue
         component = _component_near(reading, amount, lowered)
-        offer.setdefault(component, amount.value)
+        if component:
+            offer.setdefault(component, amount.value)
     return offer, own

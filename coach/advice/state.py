@@ -23,6 +23,7 @@ _AGAINST_BAND = re.compile(
     r"inside|outside|in|top of|bottom of)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:band|range)\b",
     re.IGNORECASE,
 )
+_BACK_TO_IT = re.compile(r"\b(?:to|for) (?:that|it|this|them)\b|\bsay back\b", re.IGNORECASE)
 _WHICH_OFFER = re.compile(r"\bwhich (?:one|offer|company)\b|\bwho\b", re.IGNORECASE)
 # "so which one is mine?" after a band for every region: the band, in the region just named.
 _WHICH_IS_MINE = re.compile(r"\bwhich (?:one|band|row|range)\b|\bwhich is\b|\bmine\b|"
@@ -41,6 +42,7 @@ class DialogueState:
     offer: dict[str, float] = field(default_factory=dict)
     own: dict[str, dict[str, float]] = field(default_factory=dict)
     last_intent: str = ""
+    last_text: str = ""  # the last message, for "script for that?"
 
     def describe(self) -> str:
         """What the coach has understood, for `/state`."""
@@ -82,10 +84,24 @@ class DialogueState:
 
         ``regions_of`` maps each guide id to its region names (to resolve "the other region").
         """
-        if reading.follow_up and self.last_intent in _CONTINUED and reading.intent not in {
-            "offer_verdict", "counter", "walk_away", "target", "script",
-        }:
+        # A fragment continues the last question, unless it asks its own: a rival named
+        # ("and calder?"), or a band named with its component after something else.
+        own_question = (reading.intent == "competing_offers" and reading.competitor) or (
+            reading.intent == "band" and reading.components and reading.regions
+        )
+        if reading.follow_up and self.last_intent in _CONTINUED and not own_question and (
+            reading.intent not in {"offer_verdict", "counter", "walk_away", "target", "script"}
+        ):
             reading.intent = self.last_intent
+        if (
+            reading.intent == "script"
+            and self.last_intent in _MONEY_MOVES
+            and _BACK_TO_IT.search(reading.text)
+            and not reading.components
+        ):
+            reading.intent = "counter"  # "what do I say to that?" after a verdict: the counter
+        if reading.intent == "script" and _BACK_TO_IT.search(reading.text):
+            reading.topic = self.last_text  # "script for that?": the topic said before
         if (
             reading.follow_up
             and self.last_intent == "premium"
@@ -204,3 +220,4 @@ class DialogueState:
             self.own[which] = dict(values)
         if reading.intent not in {"small_talk", "out_of_scope"}:
             self.last_intent = reading.intent
+            self.last_text = reading.text
