@@ -62,7 +62,10 @@ _CUES: list[tuple[str, str, float]] = [
     ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b|\bwhat (?:do|should|"
      r"would|can) i say (?:to get|to ask|if|when)\b|\b(?:give me |need )?a line (?:for|to)\b|"
      r"\bgive me a line\b", 0.5),
-    ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i)|\btimeline\b|\bipo\b|\bgoing public\b|"
+    # "script for asking for more RSUs": asking for the script is the request, whatever it is about.
+    ("script", r"\b(?:script|wording|words|line) (?:for|to|on)\b", 0.4),
+    ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i\b| (?:they|you|i|people|we|it|he|she|"
+     r"the recruiter|someone)\b(?! (?:ipo|list|go public|close|raise|pay)))|\btimeline\b|\bipo\b|\bgoing public\b|"
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b|\barr\b", 0.25),
     ("band", r"\bcliff\b|\bvest(?:s|ed|ing)?\b|\bvesting schedule\b", 0.3),
     ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
@@ -74,6 +77,7 @@ _CUES: list[tuple[str, str, float]] = [
      r"(?:sign[\s-]?on|signing|bonus|equity|stock|rsus?|relocation|base|salary|tc|total comp|"
      r"golden hello|hiring bonus|joining bonus|options|share options|stock grant)\b",
      0.25),
+    ("band", r"\bwhat(?:'?s| is| are) (?:the |my )?(?:[\w-]+ ){0,3}(?:band|range)s?\b", 0.25),
     # General-advice phrasings: about how to negotiate, not about this guide's numbers.
     ("concept", r"^what(?:'s| is) (?:a |an )?(?:batna|zopa|anchoring)\b|\bis it (?:rude|ok|"
      r"okay|normal|bad)\b|\bshould i (?:tell|reveal|share|disclose)\b|\bdo i tell\b|"
@@ -176,6 +180,8 @@ class Reading:
     compare: str = ""  # "is that above the band?": what "that" was (target, walk_away, offer)
     level_name: str = ""  # a company only the level mapping names ("what's that at recursion")
     topic: str = ""  # words said earlier that a script request points back to ("for that")
+    cued: set[str] = field(default_factory=set)  # intents a cue word asked for outright
+    offered: bool = False  # the message says an offer was made ("they offered", "came in at")
 
     def describe(self) -> str:
         """A one-line summary for `/state` and `--verbose`."""
@@ -282,7 +288,8 @@ class Reader:
         if checks_band or (_is_terse_lookup(lowered) and not money):
             scores["band"] = scores.get("band", 0.0) + 0.3
         ranked = sorted(scores.items(), key=lambda item: -item[1])
-        reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
+        reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts,
+                          cued=cued, offered=offered)
         self._slots(reading, lowered)
         if cued and reading.follow_up and not reading.correction and reading.intent in cued - {
             "band", "premium"
@@ -345,7 +352,11 @@ class Reader:
     def _slots(self, reading: Reading, lowered: str) -> None:
         reading.guides = self._guides(lowered)
         reading.regions = self._regions(lowered, reading.guides)
-        reading.every_region = bool(_EVERY_REGION.search(lowered))
+        every = _EVERY_REGION.search(lowered)
+        # "How does Austin compare?" names its region; "compare" alone means all of them.
+        reading.every_region = bool(every) and not (
+            every.group(0) == "compare" and len(reading.regions) == 1
+        )
         reading.other_region = bool(_OTHER_REGION.search(lowered))
         if not reading.regions:
             reading.unknown_region = _unknown_place(lowered)
@@ -701,7 +712,9 @@ def _money_slots(
             if after:
                 own[which] = {comp.BASE: after[0].value}
     owned = {v for values in own.values() for v in values.values()}
-    if reading.intent not in {"offer_verdict", "counter", "walk_away", "target"}:
+    if reading.intent not in {"offer_verdict", "counter", "walk_away", "target"} and not (
+        reading.offered
+    ):
         return offer, own
     # In a correction ("actually 245, not 255") the amount after "not" is the old one.
     stale = {a.start for a in reading.amounts

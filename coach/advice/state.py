@@ -43,6 +43,7 @@ class DialogueState:
     own: dict[str, dict[str, float]] = field(default_factory=dict)
     last_intent: str = ""
     last_text: str = ""  # the last message, for "script for that?"
+    topic_text: str = ""  # the last message that was not a fragment
 
     def describe(self) -> str:
         """What the coach has understood, for `/state`."""
@@ -89,8 +90,10 @@ class DialogueState:
         own_question = (reading.intent == "competing_offers" and reading.competitor) or (
             reading.intent == "band" and reading.components and reading.regions
         )
+        # (The fragment's own intent stands only when a word asked for it: "same for
+        # remote?" after a band is the band, whatever its sentence vector says.)
         if reading.follow_up and self.last_intent in _CONTINUED and not own_question and (
-            reading.intent not in {"offer_verdict", "counter", "walk_away", "target", "script"}
+            reading.intent not in reading.cued and not reading.amounts
         ):
             reading.intent = self.last_intent
         if (
@@ -101,7 +104,9 @@ class DialogueState:
         ):
             reading.intent = "counter"  # "what do I say to that?" after a verdict: the counter
         if reading.intent == "script" and _BACK_TO_IT.search(reading.text):
-            reading.topic = self.last_text  # "script for that?": the topic said before
+            # "script for that?": the topic said before, in the last message or, when that
+            # was a fragment ("and the least I should take?"), the one before it.
+            reading.topic = f"{self.last_text} {self.topic_text}"
         if (
             reading.follow_up
             and self.last_intent == "premium"
@@ -214,10 +219,12 @@ class DialogueState:
                 self.regions_seen.append(region)
         if reading.components and reading.components != [ALL_COMPONENTS]:
             self.components = list(reading.components)
-        if reading.offer and reading.intent in _MONEY_MOVES:
+        if reading.offer and (reading.intent in _MONEY_MOVES or reading.offered):
             self.offer = {**self.offer, **reading.offer}
         for which, values in reading.own.items():
             self.own[which] = dict(values)
         if reading.intent not in {"small_talk", "out_of_scope"}:
             self.last_intent = reading.intent
             self.last_text = reading.text
+            if not reading.follow_up:
+                self.topic_text = reading.text

@@ -62,6 +62,9 @@ _OFFER_TAIL = re.compile(
 _OFFERS_HEADING = re.compile(r"competing|offers|alternatives|other offers", re.I)
 _OFFER_TABLE_HEADER = re.compile(r"compan|employer|competitor|firm", re.I)
 _LEVER = re.compile(r"^\s*\d+[.)]\s+\*\*(?P<label>[^*]+?):?\*\*:?\s*(?P<rest>.*)$")
+# "- **Design-system leverage:** "..."" under a "Levers" heading: a bulleted lever.
+_BULLET_LEVER = re.compile(r"^\s*[-*+]\s+\*\*(?P<label>[^*]+?):?\*\*:?\s*(?P<rest>.*)$")
+_LEVERS_HEADING = re.compile(r"\blevers?\b", re.I)
 _LABEL = re.compile(r"^\s*\*\*(?P<label>[^*]{2,60}?):?\*\*:?\s*(?P<rest>.+)$")
 _SHARE_HEADING = re.compile(r"\b(?:share|shares|equity|stock|rsus?)\b", re.I)
 _SCRIPT_HEADING = re.compile(r"negotiate up|script|pitch|counter", re.I)
@@ -200,7 +203,10 @@ def scripts_and_levers(guide: str, lines: list[GuideLine]) -> tuple[list[Script]
     levers: list[Script] = []
     for line in lines:
         body = re.sub(r"^\s*>\s*", "", line.raw)  # blockquoted scripts read the same
-        if lever := _LEVER.match(body):
+        lever = _LEVER.match(body) or (
+            _BULLET_LEVER.match(body) if _LEVERS_HEADING.search(line.heading) else None
+        )
+        if lever:
             text = quote_in(lever.group("rest")) or strip_markup(lever.group("rest"))
             if text:
                 label = lever.group("label").strip()
