@@ -287,3 +287,44 @@ def test_a_quoted_figure_picks_the_script_that_holds_it(reader: Reader, books: l
     assert reading.intent in {"script", "premium"}
     draft = Composer(books[:1], Profile()).compose(reading)
     assert draft is not None and "25-30%" in draft.text.replace("–", "-")
+
+
+def test_a_rivals_figure_is_context_not_the_offer(reader: Reader) -> None:
+    reading = reader.read("Meta is at 448k TC. what's the cerebras TC range in sunnyvale?")
+    assert reading.offer == {} and reading.intent == "band"
+    assert reading.regions == ["Sunnyvale"] and reading.components == ["total_comp"]
+
+
+def test_own_walk_away_in_everyday_words(reader: Reader) -> None:
+    reading = reader.read("I won't go below 250k. cerebras offered 245k in sunnyvale, take it?")
+    assert reading.intent == "offer_verdict"
+    assert reading.own["walk_away"] == {"base": 250_000} and reading.offer == {"base": 245_000}
+
+
+def test_an_amount_put_right_is_the_offer(reader: Reader) -> None:
+    reading = reader.read("wait sorry, 240 not 250")
+    assert reading.intent == "offer_verdict" and reading.offer == {"base": 240_000}
+
+
+def test_a_small_part_of_an_offer_asks_for_its_band_never_a_base(reader: Reader) -> None:
+    reading = reader.read("cerebras sunnyvale offer - the bonus is only 15%. is that normal?")
+    assert reading.intent == "band" and "base" not in reading.offer
+    assert reading.components == ["bonus_pct"]
+
+
+def test_counts_and_company_figures_are_not_amounts(reader: Reader) -> None:
+    assert read_amounts("they have like 640 people") == []
+    reading = reader.read("cerebras has 85M revenue... anyway what's the TC range in san diego")
+    assert reading.amounts == [] and reading.intent == "band"
+
+
+def test_typos_in_pay_words_and_level_codes(reader: Reader) -> None:
+    assert reader.read("whats the bonnus in sunnyvale").components == ["bonus_pct"]
+    assert reader.read("cerebras IC4 is about google what?").intent == "level_mapping"
+
+
+def test_script_for_that_reads_the_messages_before(reader: Reader, books: list[Any]) -> None:
+    state = DialogueState()
+    resolve(reader, books, state, "how many more shares should I ask cerebras for?")
+    follow = resolve(reader, books, state, "give me a line for it")
+    assert follow.intent == "script" and follow.topic[0].startswith("how many more shares")

@@ -395,15 +395,21 @@ class Composer:
         scripts = [*book.scripts, *book.levers]
         if not scripts:
             return _not_covered(f"The {guide_name(book)} guide has no scripts.")
-        words = _words(f"{reading.text} {reading.topic}") | set(reading.components)
-        def overlap(s: object) -> int:
+        words = _words(reading.text) | set(reading.components)
+        # "Script for that?": earlier messages name the topic, the newest counting most.
+        said = [(words, 1.0)] + [(_words(t), 0.6 / (i + 1)) for i, t in enumerate(reading.topic)]
+
+        def overlap(s: object) -> float:
             name = f"{s.name} {s.title}".lower().replace("-", " ")  # type: ignore[attr-defined]
             # The heading names the topic; the script's own words break ties ("the OpenAI
             # deal" is in a lever's text, "remote" in the remote script's).
             body = s.text + " " + s.text.replace("-", "")  # type: ignore[attr-defined]
-            hits = 3 * len(words & _words(name)) + len((words - _MODALS) & _words(body))
-            # A figure the person quotes ("the 12% the on-site people get") names its script.
-            hits += 2 * len({w for w in words if w.isdigit()} & _words(body))
+            hits = 0.0
+            for ws, weight in said:
+                found = 3 * len(ws & _words(name)) + len((ws - _MODALS) & _words(body))
+                # A figure quoted ("the 12% the on-site people get") names its script.
+                found += 2 * len({w for w in ws if w.isdigit()} & _words(body))
+                hits += weight * found
             cues = {comp.SIGN_ON: "sign", comp.EQUITY: "share equity option stock",
                     "relocation": "relocation"}
             hits += sum(1 for c in reading.components if any(w in name for w in

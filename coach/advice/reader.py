@@ -35,7 +35,10 @@ READER_MODES = ("both", "knn", "cues")  # nearest neighbours plus cue words, or 
 
 # Words that settle an intent outright, with how much evidence each adds to the vote.
 _CUES: list[tuple[str, str, float]] = [
-    ("counter", r"\bcounter(?:\s?offer)?\b|\bcome back with\b|\bpush (?:back )?for\b", 0.35),
+    ("counter", r"\bcounter(?:\s?offer)?\b|\bcome back with\b", 0.35),
+    # ("How much more options should I push for?" is the share premium, not a counter.)
+    ("counter", r"^(?!.*\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b).*"
+     r"\bpush (?:back )?for\b", 0.35),
     ("walk_away", r"walk[\s-]?away|\bwalk from\b|\bfloor\b|\bbottom line\b|\b(?:lowest|least|"
      r"minimum)\b(?! of)(?!.*\bband\b)(?!\s+(?:possible\s+)?(?:base|salary|tc|total|equity|"
      r"bonus|sign[\s-]?on|pay|comp))(?!.*\bwhich\b)|\bdecline\b|\bturn (?:it |them )?down\b",
@@ -132,7 +135,7 @@ _OWN = {
 # Extra words per component that the shared cue table leaves out (everyday and foreign
 # wordings people use in chats; the table serves guides, which use the formal names).
 _EXTRA_CUES: dict[str, str] = {
-    comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|(?<!variable )\bpay\b(?! ?(?:\w+ )?out)",
+    comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|(?<!variable )\bpay\b(?! ?(?:\w+ )?(?:out|back))",
     comp.BONUS_PCT: r"\bvariable\b",
     comp.TOTAL_COMP: r"\b(?:yearly|annual|overall) total\b|\btotal (?:pay|cash|package)\b|"
     r"^(?:\w+ )?total\b",
@@ -179,7 +182,7 @@ class Reading:
     correction: bool = False  # "sorry, I meant remote": the last question, somewhere else
     compare: str = ""  # "is that above the band?": what "that" was (target, walk_away, offer)
     level_name: str = ""  # a company only the level mapping names ("what's that at recursion")
-    topic: str = ""  # words said earlier that a script request points back to ("for that")
+    topic: list[str] = field(default_factory=list)  # earlier messages "script for that?" means
     cued: set[str] = field(default_factory=set)  # intents a cue word asked for outright
     offered: bool = False  # the message says an offer was made ("they offered", "came in at")
 
@@ -331,6 +334,12 @@ class Reader:
         ):
             reading.intent = "script"
             reading.components = [comp.SIGN_ON]
+        # With no rival named and no word about other offers, a pay part asked about is its
+        # band ("share optoins for manchester, how much").
+        if reading.intent == "competing_offers" and not reading.competitor and (
+            "competing_offers" not in cued and reading.components and not money
+        ):
+            reading.intent = "band"
         # "My own walk-away is 240k. What's the remote base range?": the number is context.
         if reading.intent in {"walk_away", "target"} and reading.intent in reading.own and (
             "band" in cued
@@ -479,7 +488,8 @@ _AMOUNT_FIX = re.compile(r"^\W*(?:sorry|oops|wait|no|nope|actually|typo|correcti
                          r".*\bnot\s+[$€£]?\d")
 # A correction inside one message; the places named after it replace those before it.
 _IN_MESSAGE_FIX = re.compile(r"\b(?:sorry|i mean|i meant|make that|scratch that|rather)\b")
-_LEVEL_ASKED = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b|\bladder\b")
+_LEVEL_ASKED = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b|\bladder\b|"
+                          r"\b(?:ic|sde|[lpe])\s?[1-9]\b")
 _THANKS = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|cool|great|perfect|nice|awesome|got it|sounds good|alright)\W*)*"
     r"(?:thanks?(?: you)?|thx|ty|cheers|appreciate it|bye|cool|great|perfect|got it)\b[\W]*"
@@ -672,7 +682,27 @@ def _components(lowered: str) -> list[str]:
             found.append((match.start(), name))
     if any(n == comp.SIGN_ON for _, n in found):
         found = [(p, n) for p, n in found if n != comp.BONUS_PCT]  # "signing bonus"
+    if not found:
+        found = _misspelt_components(lowered)
     return [name for _, name in sorted(found)]
+
+
+# The words a typo is checked against ("bonnus", "optoins", "salery", "relocaton").
+_SPELLINGS = {"bonus": comp.BONUS_PCT, "salary": comp.BASE, "equity": comp.EQUITY,
+              "options": comp.EQUITY, "stock": comp.EQUITY, "relocation": "relocation",
+              "signing": comp.SIGN_ON}
+
+
+def _misspelt_components(lowered: str) -> list[tuple[int, str]]:
+    found = []
+    for token in re.finditer(r"[a-z]{5,}", lowered):
+        for word, name in _SPELLINGS.items():
+            if abs(len(word) - len(token.group())) <= 2 and SequenceMatcher(
+                None, token.group(), word
+            ).ratio() >= 0.8:
+                found.append((token.start(), name))
+                break
+    return found
 
 
 def _component_near(reading: Reading, amount: Amount, lowered: str) -> str:

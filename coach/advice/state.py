@@ -42,8 +42,7 @@ class DialogueState:
     offer: dict[str, float] = field(default_factory=dict)
     own: dict[str, dict[str, float]] = field(default_factory=dict)
     last_intent: str = ""
-    last_text: str = ""  # the last message, for "script for that?"
-    topic_text: str = ""  # the last message that was not a fragment
+    recent: list[str] = field(default_factory=list)  # the last few messages, newest first
 
     def describe(self) -> str:
         """What the coach has understood, for `/state`."""
@@ -104,9 +103,8 @@ class DialogueState:
         ):
             reading.intent = "counter"  # "what do I say to that?" after a verdict: the counter
         if reading.intent == "script" and _BACK_TO_IT.search(reading.text):
-            # "script for that?": the topic said before, in the last message or, when that
-            # was a fragment ("and the least I should take?"), the one before it.
-            reading.topic = f"{self.last_text} {self.topic_text}"
+            # "script for that?": the topic said before, most recent first.
+            reading.topic = list(self.recent)
         if (
             reading.follow_up
             and self.last_intent == "premium"
@@ -225,6 +223,4 @@ class DialogueState:
             self.own[which] = dict(values)
         if reading.intent not in {"small_talk", "out_of_scope"}:
             self.last_intent = reading.intent
-            self.last_text = reading.text
-            if not reading.follow_up:
-                self.topic_text = reading.text
+            self.recent = [reading.text, *self.recent][:3]
