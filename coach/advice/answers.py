@@ -421,8 +421,22 @@ class Composer:
         text = " ".join(best.text.split())
         title = best.title or best.name
         title = title if title.lower().endswith("script") else f"{title} script"
-        return Draft(text=f'The {title}: "{text}"{marker}',
-                     citations=citations, verbatim=True)
+        said = f'The {title}: "{text}"{marker}'
+        # "A sign-on at the top of the range": the script leaves the figure to the band, so
+        # the answer names it for the person's region.
+        known = [r for r in [*reading.regions, self.profile.region] if r and book.band_for(r)]
+        # Only when a figure is in play: the person said one, or asks how much.
+        in_play = bool(reading.amounts) or bool(re.search(r"\bhow much\b|\bwhat (?:figure|number|"
+                                                         r"amount)\b", reading.text, re.I))
+        if _TOP_OF_RANGE.search(text) and known and in_play:
+            band = book.band_for(known[0])
+            part = next((c for c, words in _SCRIPT_PARTS.items()
+                         if re.search(words, f"{best.name} {title} {text}", re.I)), None)
+            if band is not None and part is not None and part in band.components:
+                top = comp.format_value(part, band.components[part].high, book.currency)
+                said += (f" The top of the {band.region} {comp.label(part)} range is {top}"
+                         f"{_cite(book, band.source, citations)}.")
+        return Draft(text=said, citations=citations, verbatim=True)
 
     def level_mapping(self, book: Playbook, reading: Reading) -> Draft:
         if not book.level_mapping:
@@ -590,6 +604,10 @@ _HOW_BIG = re.compile(r"\bhow (?:big|much|large)\b|\bsize\b|\bamount\b", re.I)
 _PAID_ON = re.compile(r"\bpremium on (?:the |your )?(base(?: salary)?|salary|stock grant|stock|"
                       r"equity|options?(?: grant)?|grant|bonus|sign-on)\b|\b\d+% more (base|"
                       r"options|shares|stock|equity)\b", re.I)
+_TOP_OF_RANGE = re.compile(r"\btop of (?:the |your |what you offer|what you can)\w*\s*(?:range|band)?",
+                           re.I)
+_SCRIPT_PARTS = {comp.SIGN_ON: r"sign[\s-]?on|signing|golden hello|hiring bonus",
+                 comp.EQUITY: r"\bequity\b|\boptions?\b|\bstock\b|\bgrant\b|\brsus?\b"}
 _MODALS = {"can", "could", "would", "should", "ask", "might", "may", "must"}
 _VESTING = re.compile(r"\bcliff\b|\bvest(?:s|ed|ing)?\b", re.I)
 
