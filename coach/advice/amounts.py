@@ -81,10 +81,34 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+# Pay said the way people say it aloud: "one-ninety" (190), "two-oh-eight" (208),
+# "two-fifteen" (215), "one-eighty-five" (185): hundreds, then the rest, in thousands.
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_ONES = "one|two|three|four|five|six|seven|eight|nine"
+_SPOKEN = re.compile(
+    rf"\b(?P<hundreds>{_ONES})[\s-]+(?:(?P<oh>oh|o)[\s-]+(?P<digit>{_ONES})|(?P<teen>{_TEENS})|"
+    rf"(?P<tens>{_TENS})(?:[\s-]+(?P<unit>{_ONES}))?)\b(?!-)"
+    r"(?:\s?(?:k|grand|thousand)\b)?(?!\s+hundred\b)",
+    re.I,
+)
+
+
+def _spoken(text: str) -> list[Amount]:
+    found = []
+    for match in _SPOKEN.finditer(text):
+        value = _UNITS[match.group("hundreds").lower()] * 100
+        for part in ("digit", "teen", "tens", "unit"):
+            if match.group(part):
+                value += _UNITS[match.group(part).lower()]
+        found.append(Amount(value * 1000.0, "", *match.span(), match.group(0)))
+    return found
+
+
 def read_amounts(text: str) -> list[Amount]:
     """Every amount in ``text``, with bare pay numbers scaled to thousands."""
-    found: list[Amount] = []
-    taken: list[tuple[int, int]] = []
+    found: list[Amount] = _spoken(text)
+    taken: list[tuple[int, int]] = [(a.start, a.end) for a in found]
     for match in _BARE.finditer(text):
         if text[match.end():match.end() + 1].isalpha() or re.match(
             r"401\s?\(?k", text[match.start():match.end() + 3], re.I
@@ -105,8 +129,12 @@ def read_amounts(text: str) -> list[Amount]:
         before = text[max(0, match.start() - 4):match.start()].lower()
         if not currency and re.search(r"(?<![\w'’])(?:q|h|l|ic|e|p|d|s)$", before.strip()):
             continue  # "Q 2", "L 5", "IC 3": a quarter or a level (not the "'s" of "it's 250")
-        if not suffix and not currency and value < 100:
-            continue  # "3 offers", "4 years": too small to be pay in thousands
+        # "3 offers", "4 years": too small to be pay in thousands, unless said as an offer
+        # ("they offered remote at 97").
+        offer_said = re.search(r"\b(?:at|offered|offering|of|is|was|be)\s*$",
+                               text[max(0, match.start() - 12):match.start()], re.I)
+        if not suffix and not currency and (value < 40 or (value < 100 and not offer_said)):
+            continue
         if not currency and _COUNTED.match(text, match.end()):
             continue  # "640 people", "30 days": a count, whatever its size
         if 1900 <= value <= 2100 and not currency and not suffix:

@@ -217,6 +217,12 @@ class Composer:
                 parts.append(f"{name} " + ", ".join(f"{v} in {r}" for r, v in shown.items())
                              + marker)
         text = f"The {guide_name(book)} guide gives: " + "; ".join(parts) + "."
+        rival = next((o for o in book.competing_offers if o.company == reading.against), None)
+        if rival is not None:
+            # "How does the Stromwerk offer compare?": the rival's figure beside the band.
+            amount = comp.format_value(comp.BASE, rival.amount, book.currency)
+            text += (f" For comparison, it puts {rival.company} at {amount} "
+                     f"{comp.label(rival.measure)}{_cite(book, rival.source, citations)}.")
         keep: list[str] = []
         if _VESTING.search(reading.text) and (source := self._vesting_line(book)):
             # "Is there a cliff on those options?" wants the vesting terms beside the band.
@@ -377,6 +383,12 @@ class Composer:
         asked = _words(reading.text)
         named = [k for k in known if asked & (k[0] - {"ask for", "accept no less than"})]
         kinds = {m.lower() for m in _NAMED_PREMIUM.findall(reading.text)} - _NOT_A_KIND
+        # "The stock premium" is the one paid on the stock grant.
+        paid_on = " ".join(m.group(0).lower() for p in book.premiums
+                           if (m := _PAID_ON.search(p.source.quote)))
+        kinds = {k for k in kinds if k not in paid_on and not (k in _SHARE_WORDS | {"options",
+                 "option"} and any(k in p.name.lower() or "option" in p.name.lower()
+                                   for p in book.premiums))}
         if not named and kinds:
             kind = sorted(kinds)[0]
             return _not_covered(f"The {guide_name(book)} guide names no {kind} premium.")
@@ -481,7 +493,11 @@ class Composer:
         # "When did they close the Series D and how big was it?": the date and the amount.
         sibling = next((f for _, f in scored if f.label == fact.label and f.kind != fact.kind),
                        None)
-        if sibling is not None and _WHEN.search(reading.text) and _HOW_BIG.search(reading.text):
+        # ("What's their funding situation?" asks neither when nor how much: both, too.)
+        if sibling is not None and (
+            (_WHEN.search(reading.text) and _HOW_BIG.search(reading.text))
+            or not (_WHEN.search(reading.text) or _HOW_BIG.search(reading.text))
+        ):
             more = _cite(book, sibling.source, citations)
             text += (f" It puts the {sibling.label} at {sibling.text}{more}." if sibling.kind == "date"
                      else f" It gives the {sibling.label} as {sibling.text}{more}.")

@@ -65,6 +65,8 @@ _CUES: list[tuple[str, str, float]] = [
     ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b|\bwhat (?:do|should|"
      r"would|can) i say (?:to get|to ask|if|when)\b|\b(?:give me |need )?a line (?:for|to)\b|"
      r"\bgive me a line\b", 0.5),
+    ("script", r"\b(?:best|right|nicest|smartest) way to (?:ask|say|phrase|bring (?:it |this |that )?up|"
+     r"word|raise|push)\b", 0.4),
     # "script for asking for more RSUs": asking for the script is the request, whatever it is about.
     ("script", r"\b(?:script|wording|words|line) (?:for|to|on)\b", 0.4),
     ("guide_fact", r"\bwhen\b(?! (?:should|do|can) i\b| (?:they|you|i|people|we|it|he|she|"
@@ -80,7 +82,8 @@ _CUES: list[tuple[str, str, float]] = [
      r"(?:sign[\s-]?on|signing|bonus|equity|stock|rsus?|relocation|base|salary|tc|total comp|"
      r"golden hello|hiring bonus|joining bonus|options|share options|stock grant)\b",
      0.25),
-    ("band", r"\bwhat(?:'?s| is| are) (?:the |my )?(?:[\w-]+ ){0,3}(?:band|range)s?\b", 0.25),
+    ("band", r"\bwhat(?:'?s| is| are) (?:the |my )?(?:[\w-]+ ){0,3}(?:band|range)s?\b|"
+     r"\bhow (?:big|large|generous) (?:a|an|is|are|of)\b", 0.25),
     # General-advice phrasings: about how to negotiate, not about this guide's numbers.
     ("concept", r"^what(?:'s| is) (?:a |an )?(?:batna|zopa|anchoring)\b|\bis it (?:rude|ok|"
      r"okay|normal|bad)\b|\bshould i (?:tell|reveal|share|disclose)\b|\bdo i tell\b|"
@@ -102,7 +105,7 @@ _VERDICT_WORDS = re.compile(
     re.I,
 )
 _OFFER_WORDS = re.compile(
-    r"\boffer(?:ed|ing|s)?\b|\boffe?rd\b|\bgot\b|\bwant to give\b|\bgive me\b|\bhow'?s that\b|\bcame (?:back|in)\b|\bproposed?\b|\bthey (?:said|gave|"
+    r"\boffer(?:ed|ing|s)?\b|\boffe?rd\b|\bgot\b|\bwant to give\b|\bgive me\b|\bhow'?s that\b|\bc(?:ame|omes?|oming) (?:back|in)\b|\bproposed?\b|\bthey (?:said|gave|"
     r"put)\b|\brecruiter said\b|\bon the table\b|\bactually\b|\bwould pay\b",
     re.I,
 )
@@ -118,7 +121,12 @@ _EVERY_REGION = re.compile(
     re.I,
 )
 _BAND_EDGE = re.compile(
-    r"\b(?:max(?:imum)?|top|highest|ceiling|cap|upper end|most they pay|bottom|lowest)\b", re.I
+    r"\b(?:max(?:imum)?|top|highest|ceiling|cap|upper end|most they(?:'d| would| will| can)? "
+    r"(?:pay|do|go|give|offer)|bottom|lowest)\b", re.I
+)
+_COMPARATIVE = re.compile(
+    r"\b(?:lower|higher|less|more|smaller|bigger) (?:for|in) (?:the )?[\w ()-]{3,20}\b.*"
+    r"\bby how much\b|\bhow much (?:lower|higher|less|more)\b", re.I
 )
 _OTHER_REGION = re.compile(
     r"\b(?:the )?other (?:regions?|locations?|offices?|cit(?:y|ies)|ones?)\b", re.I
@@ -126,7 +134,7 @@ _OTHER_REGION = re.compile(
 _OWN = {
     "walk_away": re.compile(
         r"\bmy (?:own |personal |real |absolute |hard )?(?:walk[\s-]?away|floor|minimum|bottom "
-        r"line)\b|\bi (?:won'?t|will not|"
+        r"line|red line|limit)\b|\bmy (?:own |personal |real |absolute |hard )line\b|\bi (?:won'?t|will not|"
         r"wouldn'?t|can'?t|cannot|don'?t want to) (?:go |take |accept |do |sign for )?(?:anything )?"
         r"(?:below|less than|under|lower than)\b|\bi need at least\b|\bnothing (?:below|under|"
         r"less than)\b", re.I),
@@ -184,6 +192,7 @@ class Reading:
     level_name: str = ""  # a company only the level mapping names ("what's that at recursion")
     topic: list[str] = field(default_factory=list)  # earlier messages "script for that?" means
     cued: set[str] = field(default_factory=set)  # intents a cue word asked for outright
+    against: str = ""  # a rival company to set beside the band ("how does X compare to ...")
     offered: bool = False  # the message says an offer was made ("they offered", "came in at")
 
     def describe(self) -> str:
@@ -248,11 +257,14 @@ class Reader:
 
     def read(self, text: str) -> Reading:
         """The intent and slots of one message (dialogue context is applied elsewhere)."""
+        # A long message tells a story and then asks; what it asks is in its last question.
+        focus = _question_part(text)
+        asked = focus.lower()
         if self.mode == "cues":
             scores = dict.fromkeys(INTENTS, 0.0)
             scores["concept"] = 0.01  # with no cue at all, general advice from retrieval
         else:
-            scores = self.intent_scores(text)
+            scores = self.intent_scores(focus)
         lowered = text.lower()
         # "I'm leaving 35k of deferred bonus behind": money given up is not an offer.
         # "ISO 26262" names a standard, not 26,262 dollars.
@@ -270,7 +282,7 @@ class Reader:
             return reading
         cued: set[str] = set()
         for intent, pattern, weight in _CUES:
-            if re.search(pattern, lowered):
+            if re.search(pattern, asked):
                 scores[intent] = scores.get(intent, 0.0) + weight
                 cued.add(intent)
         money = [a for a in amounts if not a.is_percent]
@@ -278,10 +290,14 @@ class Reader:
             money and self._from_company.search(lowered)
         )
         # "is 220 the max?" checks a number against the band; it is not an offer.
-        checks_band = bool(money) and bool(_BAND_EDGE.search(text)) and not offered
+        checks_band = bool(money) and bool(
+            _BAND_EDGE.search(focus) or re.search(r"\b(?:band|range)\b", asked)
+        ) and not offered
         # "195k base denver!!": an amount said of a component, with nothing else asked.
         stated = bool(money) and _names_component_tersely(lowered)
-        if money and not checks_band and (offered or stated or _VERDICT_WORDS.search(text)):
+        if stated:
+            scores["offer_verdict"] = scores.get("offer_verdict", 0.0) + 0.15
+        if money and not checks_band and (offered or stated or _VERDICT_WORDS.search(focus)):
             scores["offer_verdict"] = scores.get("offer_verdict", 0.0) + 0.3
             if offered:
                 scores["band"] = scores.get("band", 0.0) - 0.1
@@ -294,6 +310,16 @@ class Reader:
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts,
                           cued=cued, offered=offered)
         self._slots(reading, lowered)
+        if focus != text:
+            # The parts asked about are the question's; the story may name others.
+            reading.components = _components(asked) or reading.components
+        # A rival named only in the story does not make the question about the rival.
+        rival_asked = bool(reading.competitor) and bool(self._competitor(asked))
+        # "How does that compare to Lumora's remote US total comp?": both, side by side.
+        if reading.competitor and reading.regions and _components(asked) and not money and (
+            _COMPARED.search(asked)
+        ) and reading.intent in {"band", "competing_offers", "offer_verdict", "concept"}:
+            reading.intent, reading.against = "band", reading.competitor
         if cued and reading.follow_up and not reading.correction and reading.intent in cued - {
             "band", "premium"
         }:
@@ -310,9 +336,12 @@ class Reader:
             # "Pennant Bank is at 320 TC. What does Lumora pay all-in in NY?": the rival's
             # figure is context; the question is this company's band.
             reading.intent = "band"
-        elif reading.competitor and not money and reading.intent not in explicit and (
+        elif rival_asked and not money and not reading.against and (
+            reading.intent not in explicit
+        ) and (
             reading.intent not in {"script", "level_mapping", "guide_fact"}
             or (reading.intent == "level_mapping" and not _LEVEL_ASKED.search(lowered))
+            or (reading.intent == "guide_fact" and "guide_fact" not in cued)
         ):
             reading.intent = "competing_offers"  # "what's corvid at?"
         elif reading.level_name and not money and reading.intent not in {"script", "guide_fact"}:
@@ -363,9 +392,10 @@ class Reader:
         reading.regions = self._regions(lowered, reading.guides)
         every = _EVERY_REGION.search(lowered)
         # "How does Austin compare?" names its region; "compare" alone means all of them.
-        reading.every_region = bool(every) and not (
+        # "Is the bonus lower for remote? By how much?" needs the others beside it.
+        reading.every_region = (bool(every) and not (
             every.group(0) == "compare" and len(reading.regions) == 1
-        )
+        )) or (bool(_COMPARATIVE.search(lowered)) and len(reading.regions) == 1)
         reading.other_region = bool(_OTHER_REGION.search(lowered))
         if not reading.regions:
             reading.unknown_region = _unknown_place(lowered)
@@ -484,8 +514,30 @@ _CORRECTION = re.compile(
     r"|^(?:sorry|no|nope|wait)\b[ ,.!-]+(?:the )?[a-z ()]{2,30}[?.!]*$"
 )
 # "sorry typo, it's 107.000 not 101", "wait, 240 not 250": an amount put right.
-_AMOUNT_FIX = re.compile(r"^\W*(?:sorry|oops|wait|no|nope|actually|typo|correction|my bad)\b"
-                         r".*\bnot\s+[$€£]?\d")
+_AMOUNT_FIX = re.compile(r"(?:^\W*(?:ah |oh |um |hmm )?(?:sorry|oops|wait|no|nope|actually)|\btypo|"
+                         r"\bmisread|\bcorrection|\bmy bad)\b.*\bnot\s+[$€£]?\d")
+_COMPARED = re.compile(r"(?<!before i )(?<!before we )\bcompar\w*|\bstack up\b|\bvs\.?\b|\bversus\b|\bbetter\b|\bagainst\b|"
+                       r"\bthan\b|\bmeasure up\b")
+
+
+def _question_part(text: str) -> str:
+    """The question a long message ends on: its last sentence with a question mark (or its
+    last sentence), with the one before it when that question is short or points back."""
+    if len(text.split()) <= 14:
+        return text
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\banyway,?\s+", text) if s.strip()]
+    if len(sentences) < 2:
+        return text
+    asked = [i for i, s in enumerate(sentences) if "?" in s]
+    last = asked[-1] if asked else len(sentences) - 1
+    # "How should I play that?" leans on the sentence before it.
+    leans = len(sentences[last].split()) <= 4 or re.search(
+        r"\b(?:that|this|it|those|them|these)\b", sentences[last], re.I
+    )
+    start = last - 1 if leans and last > 0 else last
+    return " ".join(sentences[start:last + 1])
+
+
 # A correction inside one message; the places named after it replace those before it.
 _IN_MESSAGE_FIX = re.compile(r"\b(?:sorry|i mean|i meant|make that|scratch that|rather)\b")
 _LEVEL_ASKED = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b|\bladder\b|"
@@ -539,7 +591,7 @@ def _region_position(region: str, lowered: str) -> int:
             return match.start()
     words = name.split()
     # "SD" for San Diego, "NYC" for New York (City).
-    if len(words) > 1 and (match := re.search(rf"\b{_initials(name)}c?\b", lowered)):
+    if len(words) > 1 and (match := re.search(rf"(?<!['’])\b{_initials(name)}c?\b", lowered)):
         return match.start()
     tokens = list(re.finditer(r"[a-z]+", lowered))
     for token in tokens:
@@ -569,7 +621,7 @@ def _is_terse_lookup(lowered: str) -> bool:
     word; a short phrase that names a component and asks for nothing else wants its band.
     """
     words = re.findall(r"[a-z][a-z'-]*", lowered)
-    if len(words) > 6 or not _components(lowered):
+    if len(words) > 10 or not _components(lowered):
         return False
     return not any(re.search(pattern, lowered) for _, pattern, _ in _CUES) and not re.search(
         r"\b(?:should|do|can|could|would|how|why|say|ask|tell|get)\b", lowered
@@ -596,6 +648,8 @@ def _rivals_figure(lowered: str, amount: Amount, rival_ends: list[int]) -> bool:
     below 115k"), between the name and the amount gives the amount back to the person.
     """
     for end in rival_ends:
+        if end > amount.start:
+            continue  # named after the amount
         between = lowered[end:amount.start]
         if 0 <= len(between) <= 40 and not re.search(
             r"[.?!;]|\bi\b|\bi'm\b|\bmy\b|\bthey\b|\bbut\b|\bwhile\b|\bvs\b", between
@@ -632,7 +686,8 @@ _COMPANY_FIGURE = re.compile(r"\s*(?:in )?(?:revenue|arr|valuation|funding|raise
 def _names_component_tersely(lowered: str) -> bool:
     """A short message naming a pay component and asking nothing ("195k base denver!!")."""
     words = re.findall(r"[a-z][a-z'-]*", lowered)
-    return len(words) <= 5 and bool(_components(lowered)) and not re.search(
+    named = bool(_components(lowered)) or bool(re.search(r"\bin [a-z]", lowered))
+    return len(words) <= 5 and named and not re.search(
         r"\b(?:what|how|which|max(?:imum)?|top|range|band)\b|\?", lowered
     )
 
@@ -695,11 +750,12 @@ _SPELLINGS = {"bonus": comp.BONUS_PCT, "salary": comp.BASE, "equity": comp.EQUIT
 
 def _misspelt_components(lowered: str) -> list[tuple[int, str]]:
     found = []
-    for token in re.finditer(r"[a-z]{5,}", lowered):
+    # Six letters or more: "stack" is a word of its own, not "stock" misspelt.
+    for token in re.finditer(r"[a-z]{6,}", lowered):
         for word, name in _SPELLINGS.items():
             if abs(len(word) - len(token.group())) <= 2 and SequenceMatcher(
                 None, token.group(), word
-            ).ratio() >= 0.8:
+            ).ratio() >= 0.82:
                 found.append((token.start(), name))
                 break
     return found

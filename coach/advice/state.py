@@ -24,6 +24,8 @@ _AGAINST_BAND = re.compile(
     re.IGNORECASE,
 )
 _BACK_TO_IT = re.compile(r"\b(?:to|for) (?:that|it|this|them)\b|\bsay back\b", re.IGNORECASE)
+_THOSE = re.compile(r"\b(?:those|these|both|the) (?:two|three|regions|places|cities|offices)\b|"
+                    r"\bboth\b|\bfor them\b", re.IGNORECASE)
 _WHICH_OFFER = re.compile(r"\bwhich (?:one|offer|company)\b|\bwho\b", re.IGNORECASE)
 # "so which one is mine?" after a band for every region: the band, in the region just named.
 _WHICH_IS_MINE = re.compile(r"\bwhich (?:one|band|row|range)\b|\bwhich is\b|\bmine\b|"
@@ -43,6 +45,7 @@ class DialogueState:
     own: dict[str, dict[str, float]] = field(default_factory=dict)
     last_intent: str = ""
     recent: list[str] = field(default_factory=list)  # the last few messages, newest first
+    last_regions: list[str] = field(default_factory=list)  # the regions the last answer named
 
     def describe(self) -> str:
         """What the coach has understood, for `/state`."""
@@ -99,7 +102,7 @@ class DialogueState:
             reading.intent == "script"
             and self.last_intent in _MONEY_MOVES
             and _BACK_TO_IT.search(reading.text)
-            and not reading.components
+            and reading.components in ([], [comp.BASE])
         ):
             reading.intent = "counter"  # "what do I say to that?" after a verdict: the counter
         if reading.intent == "script" and _BACK_TO_IT.search(reading.text):
@@ -188,6 +191,8 @@ class DialogueState:
         if reading.other_region and guide:
             others = [r for r in regions_of.get(guide, []) if r not in self.regions_seen]
             reading.regions = others or [r for r in regions_of.get(guide, []) if r != self.region]
+        if not reading.regions and _THOSE.search(reading.text) and len(self.last_regions) > 1:
+            reading.regions = list(self.last_regions)  # "and TC for those two?"
         if not reading.regions and not reading.every_region and self.region and (
             not reading.unknown_region
         ):
@@ -212,6 +217,8 @@ class DialogueState:
             self.guide = guide
         if len(reading.regions) == 1:
             self.region = reading.regions[0]
+        if reading.regions:
+            self.last_regions = list(reading.regions)
         for region in reading.regions:
             if region not in self.regions_seen:
                 self.regions_seen.append(region)
