@@ -502,6 +502,14 @@ class Composer:
             text += (f" It puts the {sibling.label} at {sibling.text}{more}." if sibling.kind == "date"
                      else f" It gives the {sibling.label} as {sibling.text}{more}.")
             return Draft(text=text, citations=citations, keep=[fact.text, sibling.text])
+        # "Would I be commuting until then?", "do I get this year's bonus if I start in
+        # November?": the rest of the guide's line answers what the date alone does not.
+        line = re.sub(r"^\W*[-*\d.]*\s*(?:\*\*[^*]+\*\*:?\s*)?", "", fact.source.quote).strip()
+        extra = _words(reading.text) - _words(f"{fact.label} {fact.text}") - _words(guide_name(book))
+        if fact.kind == "date" and len(line) <= 240 and len(extra & _words(line)) >= 2 and not [
+            f for f in find_figures(line) if f.kind == "money"
+        ]:
+            text += f' The guide\'s line: "{line}"'
         # "H1 2027" reworded as "the first half of 2027" is no longer the guide's words.
         return Draft(text=text, citations=citations, keep=[fact.text])
 

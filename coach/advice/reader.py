@@ -65,6 +65,9 @@ _CUES: list[tuple[str, str, float]] = [
     ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b|\bwhat (?:do|should|"
      r"would|can) i say (?:to get|to ask|if|when)\b|\b(?:give me |need )?a line (?:for|to)\b|"
      r"\bgive me a line\b", 0.5),
+    # "How do I ask for more options?" wants words; "how many more should I ask for?" a number.
+    ("script", r"\bhow (?:do|would|should|could|can) i (?:ask|say|phrase|word|request|bring up|"
+     r"pitch|raise)\b", 0.3),
     ("script", r"\b(?:best|right|nicest|smartest) way to (?:ask|say|phrase|bring (?:it |this |that )?up|"
      r"word|raise|push)\b", 0.4),
     # "script for asking for more RSUs": asking for the script is the request, whatever it is about.
@@ -73,6 +76,10 @@ _CUES: list[tuple[str, str, float]] = [
      r"the recruiter|someone)\b(?! (?:ipo|list|go public|close|raise|pay)))|\btimeline\b|\bipo\b|\bgoing public\b|"
      r"\bfunding\b|\bseries [a-e]\b|\bvaluation\b|\bheadcount\b|\brevenue\b|\barr\b", 0.25),
     ("band", r"\bcliff\b|\bvest(?:s|ed|ing)?\b|\bvesting schedule\b", 0.3),
+    # "If I start in November, do I get this year's bonus?": a date question about the job.
+    ("guide_fact", r"\b(?:start|join|sign)(?:ed|ing)?\s+(?:in|on|after|before|around)?\s*"
+     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\bstart(?:ed|ing)? in "
+     r"(?:q[1-4]|h[12])\b", 0.35),
     ("premium", r"\bpremium\b|\bextra for\b|\bcan i get more\b", 0.25),
     # "How many more shares should I ask for pre-IPO?" is the share premium, whatever else.
     ("premium", r"\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b", 0.6),
@@ -84,6 +91,8 @@ _CUES: list[tuple[str, str, float]] = [
      0.25),
     ("band", r"\bwhat(?:'?s| is| are) (?:the |my )?(?:[\w-]+ ){0,3}(?:band|range)s?\b|"
      r"\bhow (?:big|large|generous) (?:a|an|is|are|of)\b", 0.25),
+    ("band", r"\blowest to highest\b|\blow to high\b|\bmin to max\b|\bwhat(?:'?s| is) the "
+     r"(?:most|max(?:imum)?|highest|top)\b", 0.3),
     # General-advice phrasings: about how to negotiate, not about this guide's numbers.
     ("concept", r"^what(?:'s| is) (?:a |an )?(?:batna|zopa|anchoring)\b|\bis it (?:rude|ok|"
      r"okay|normal|bad)\b|\bshould i (?:tell|reveal|share|disclose)\b|\bdo i tell\b|"
@@ -290,9 +299,9 @@ class Reader:
             money and self._from_company.search(lowered)
         )
         # "is 220 the max?" checks a number against the band; it is not an offer.
-        checks_band = bool(money) and bool(
+        checks_band = bool(money) and ((bool(
             _BAND_EDGE.search(focus) or re.search(r"\b(?:band|range)\b", asked)
-        ) and not offered
+        ) and not offered) or bool(_FITS_BAND.search(asked)))
         # "195k base denver!!": an amount said of a component, with nothing else asked.
         stated = bool(money) and _names_component_tersely(lowered)
         if stated:
@@ -516,6 +525,8 @@ _CORRECTION = re.compile(
 # "sorry typo, it's 107.000 not 101", "wait, 240 not 250": an amount put right.
 _AMOUNT_FIX = re.compile(r"(?:^\W*(?:ah |oh |um |hmm )?(?:sorry|oops|wait|no|nope|actually)|\btypo|"
                          r"\bmisread|\bcorrection|\bmy bad)\b.*\bnot\s+[$€£]?\d")
+# "Does that even fit their total comp range?": a figure placed in the band, offered or not.
+_FITS_BAND = re.compile(r"\b(?:fit|fits|within|inside|in|into)\b[^.?!]{0,40}\b(?:band|range)\b")
 _COMPARED = re.compile(r"(?<!before i )(?<!before we )\bcompar\w*|\bstack up\b|\bvs\.?\b|\bversus\b|\bbetter\b|\bagainst\b|"
                        r"\bthan\b|\bmeasure up\b")
 
@@ -535,7 +546,10 @@ def _question_part(text: str) -> str:
         r"\b(?:that|this|it|those|them|these)\b", sentences[last], re.I
     )
     start = last - 1 if leans and last > 0 else last
-    return " ".join(sentences[start:last + 1])
+    while start > 0 and sentences[start - 1].rstrip().endswith("?"):
+        start -= 1  # "When does it open? Would I commute until then?": one question, two parts
+    # "...in euros? and the sign on there too": what follows the question adds to it.
+    return " ".join(sentences[start:])
 
 
 # A correction inside one message; the places named after it replace those before it.
@@ -735,7 +749,9 @@ def _components(lowered: str) -> list[str]:
             if name == comp.SHARE_PREMIUM_PCT:
                 continue
             found.append((match.start(), name))
-    if any(n == comp.SIGN_ON for _, n in found):
+    if any(n == comp.SIGN_ON for _, n in found) and re.search(
+        r"(?:sign[\s-]?on|signing|hiring|joining|welcome)\s+bonus", lowered
+    ) and len(re.findall(r"\bbonus", lowered)) == 1:
         found = [(p, n) for p, n in found if n != comp.BONUS_PCT]  # "signing bonus"
     if not found:
         found = _misspelt_components(lowered)

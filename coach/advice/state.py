@@ -105,8 +105,9 @@ class DialogueState:
             and reading.components in ([], [comp.BASE])
         ):
             reading.intent = "counter"  # "what do I say to that?" after a verdict: the counter
-        if reading.intent == "script" and _BACK_TO_IT.search(reading.text):
-            # "script for that?": the topic said before, most recent first.
+        if reading.intent == "script":
+            # "script for that?", "give me the wording": the topic said before, newest first
+            # (the message's own words still count most).
             reading.topic = list(self.recent)
         if (
             reading.follow_up
