@@ -35,7 +35,7 @@ READER_MODES = ("both", "knn", "cues")  # nearest neighbours plus cue words, or 
 
 # Words that settle an intent outright, with how much evidence each adds to the vote.
 _CUES: list[tuple[str, str, float]] = [
-    ("counter", r"\bcounter(?:\s?offer)?\b|\bcome back with\b", 0.35),
+    ("counter", r"\bcounter(?:\s?offer)?\b|\b(?:come|go) back (?:to \w+ )?with\b", 0.35),
     # ("How much more options should I push for?" is the share premium, not a counter.)
     ("counter", r"^(?!.*\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b).*"
      r"\bpush (?:back )?for\b", 0.35),
@@ -90,7 +90,8 @@ _CUES: list[tuple[str, str, float]] = [
      r"golden hello|hiring bonus|joining bonus|options|share options|stock grant)\b",
      0.25),
     ("band", r"\bwhat(?:'?s| is| are) (?:the |my )?(?:[\w-]+ ){0,3}(?:band|range)s?\b|"
-     r"\bhow (?:big|large|generous) (?:a|an|is|are|of)\b", 0.25),
+     r"\bhow (?:big|large|generous) (?:a|an|is|are|of)\b(?=.*\b(?:sign|bonus|hello|grant|equity|"
+     r"stock|option|rsu|reloc|relo|base|salary|tc|package|comp))", 0.25),
     ("band", r"\blowest to highest\b|\blow to high\b|\bmin to max\b|\bwhat(?:'?s| is) the "
      r"(?:most|max(?:imum)?|highest|top)\b", 0.3),
     # General-advice phrasings: about how to negotiate, not about this guide's numbers.
@@ -327,7 +328,8 @@ class Reader:
         # "How does that compare to Lumora's remote US total comp?": both, side by side.
         if reading.competitor and reading.regions and _components(asked) and not money and (
             _COMPARED.search(asked)
-        ) and reading.intent in {"band", "competing_offers", "offer_verdict", "concept"}:
+        ) and (reading.intent in {"band", "competing_offers", "offer_verdict", "concept"}
+               or reading.intent not in cued):
             reading.intent, reading.against = "band", reading.competitor
         if cued and reading.follow_up and not reading.correction and reading.intent in cued - {
             "band", "premium"
@@ -457,7 +459,7 @@ class Reader:
         for playbook in self.playbooks:
             if not playbook.level_mapping:
                 continue
-            own = set(_name_words(playbook.company))
+            own = set(_name_words(playbook.company)) | _role_words(playbook.role)
             for word in re.findall(r"\b[A-Z][a-zA-Z]{3,}\b", playbook.level_mapping):
                 name = word.lower()
                 if name not in own and name not in _ROLE_TITLE_WORDS and re.search(
@@ -643,7 +645,8 @@ def _is_terse_lookup(lowered: str) -> bool:
 
 
 _GIVEN_UP = re.compile(
-    r"\bleav(?:e|ing)\b|\bleft behind\b|\bforfeit\w*|\bunvested\b|\bdeferred\b|"
+    r"\bleav(?:e|ing)\b(?!\s+(?:me|you|us|it|that|this|them)\b)|\bleft behind\b|\bforfeit\w*|"
+    r"\bunvested\b|\bdeferred\b|"
     r"\bwalking away from\b|\bgiving up\b|\bclawback\b"
 )
 

@@ -100,7 +100,10 @@ class DialogueState:
             reading.intent = self.last_intent
         if (
             reading.intent == "script"
-            and self.last_intent in _MONEY_MOVES
+            and (self.last_intent in _MONEY_MOVES or (
+                self.offer and not re.search(r"\bscript|\bline\b|\bwording|\bwords\b",
+                                             reading.text, re.IGNORECASE)
+            ))
             and _BACK_TO_IT.search(reading.text)
             and reading.components in ([], [comp.BASE])
         ):
@@ -204,7 +207,8 @@ class DialogueState:
             reading.own = {k: dict(v) for k, v in self.own.items()}
         if reading.intent in _MONEY_MOVES and not reading.offer and self.offer:
             reading.offer = dict(self.offer)
-        if reading.offer and not reading.compare and reading.intent not in _MONEY_MOVES and (
+        main_part = {comp.BASE, comp.TOTAL_COMP} & reading.offer.keys()
+        if main_part and not reading.compare and reading.intent not in _MONEY_MOVES and (
             reading.intent in {"band", "concept"} and self.last_intent in _MONEY_MOVES
         ):
             reading.intent = self.last_intent  # "actually it's 245" after a verdict
