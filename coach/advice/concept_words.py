@@ -22,6 +22,12 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bkeep quiet\b|\bpause\b|\bsay nothing\b", "silence"),
     (r"\bgo first\b|\bfirst number\b|\bname a number\b", "anchoring first number"),
     (r"\bin writing\b|\bwritten\b|\bpaper\w*\b", "written offer letter"),
+    (r"\b(?:easiest|hardest|easier|harder) (?:thing|part|bit|component|lever)\b|\bmove on\b|"
+     r"\bbudge\b", "negotiating components hardest easiest lever one-time"),
+    (r"\bbesides the (?:number|money|dollar)|\bwhat (?:else )?(?:should|do) i ask (?:about|them)\b",
+     "negotiating components ask strike price valuation vesting paid out"),
+    (r"\b(?:top of the|maxed out|capped)\b.*\bwhat else\b|\bwhat else can i\b",
+     "negotiating components fixed move to another bridge"),
 ]
 
 

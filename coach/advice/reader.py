@@ -105,7 +105,9 @@ _CUES: list[tuple[str, str, float]] = [
     ("concept", r"\b(?:batna|zopa)\b|\bwhat (?:is|are) (?:a|an)\b|\bwhat does (?:that|it|this)"
      r"(?: even)? mean\b|\bhow (?:long|do i pick|do i choose|do i mention)\b|\bwill they (?:pull|"
      r"rescind|withdraw|take back)\b|\bcan i still\b|\bwithout (?:it )?sounding\b|\bscared\b|"
-     r"\bnervous\b|\bright after\b|\bis it (?:normal|common|risky|rude)\b|\bnow what\b", 0.45),
+     r"\bnervous\b|\bright after\b|\bis it (?:normal|common|risky|rude)\b|\bnow what\b|"
+     r"\bbesides the (?:number|money|dollar)|\bwhat (?:else )?(?:should|do) i ask (?:about|them)\b|"
+     r"\bwhat else can i\b|\b(?:easiest|hardest) (?:thing|part|bit)\b", 0.45),
 ]
 _VERDICT_WORDS = re.compile(
     r"\baccept\b|\btake (?:it|this|that|the offer)\b|\bsign\b|\bgood\b|\bok(?:ay)?\b|\bfair\b|"
