@@ -328,3 +328,31 @@ def test_script_for_that_reads_the_messages_before(reader: Reader, books: list[A
     resolve(reader, books, state, "how many more shares should I ask cerebras for?")
     follow = resolve(reader, books, state, "give me a line for it")
     assert follow.intent == "script" and follow.topic[0].startswith("how many more shares")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("one-ninety base", 190_000), ("offer of two-fifteen", 215_000),
+     ("two-oh-eight in seattle", 208_000), ("one twenty five grand", 125_000),
+     ("they offered remote at 97", 97_000)],
+)
+def test_amounts_said_aloud(text: str, value: float) -> None:
+    assert [a.value for a in read_amounts(text)] == [value]
+
+
+def test_a_long_message_is_read_for_its_question(reader: Reader) -> None:
+    text = ("My friend says Cerebras has a huge OpenAI deal and they're loaded, apparently. "
+            "Anyway, can you remind me what the walk-away base is?")
+    assert reader.read(text).intent == "walk_away"
+
+
+def test_leave_me_is_not_money_left_behind(reader: Reader) -> None:
+    reading = reader.read("so if cerebras comes in at 250 base, where does that leave me?")
+    assert reading.offer == {"base": 250_000} and reading.intent == "offer_verdict"
+
+
+def test_a_rival_compared_with_the_band_is_set_beside_it(reader: Reader, books: list[Any]) -> None:
+    reading = reader.read("how does the meta offer compare to the cerebras sunnyvale total comp?")
+    assert (reading.intent, reading.against, reading.regions) == ("band", "Meta", ["Sunnyvale"])
+    draft = Composer(books[:1], Profile()).compose(reading)
+    assert draft is not None and "$312K–$438K" in draft.text and "Meta at $448K" in draft.text

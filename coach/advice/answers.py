@@ -504,7 +504,10 @@ class Composer:
             return Draft(text=text, citations=citations, keep=[fact.text, sibling.text])
         # "Would I be commuting until then?", "do I get this year's bonus if I start in
         # November?": the rest of the guide's line answers what the date alone does not.
-        line = re.sub(r"^\W*[-*\d.]*\s*(?:\*\*[^*]+\*\*:?\s*)?", "", fact.source.quote).strip()
+        # (The fact's quote may be one clause; its whole line says more.)
+        whole = next((ln for ln in self.texts.get(book.guide, "").splitlines()
+                      if fact.source.quote and fact.source.quote in ln), fact.source.quote)
+        line = re.sub(r"^\W*[-*\d.]*\s*(?:\*\*[^*]+\*\*:?\s*)?", "", whole).strip()
         extra = _words(reading.text) - _words(f"{fact.label} {fact.text}") - _words(guide_name(book))
         if fact.kind == "date" and len(line) <= 240 and len(extra & _words(line)) >= 2 and not [
             f for f in find_figures(line) if f.kind == "money"

@@ -655,8 +655,9 @@ _GIVEN_UP = re.compile(
 
 def _given_up(lowered: str, amount: Amount) -> bool:
     """Whether an amount is money the person leaves behind, not money offered to them."""
-    around = lowered[max(0, amount.start - 30):amount.end + 30]
-    return bool(_GIVEN_UP.search(around))
+    # Matched on the whole message, so a window edge cannot cut "leave me" to "leave".
+    return any(amount.start - 30 <= m.start() <= amount.end + 30
+               for m in _GIVEN_UP.finditer(lowered))
 
 
 def _rivals_figure(lowered: str, amount: Amount, rival_ends: list[int]) -> bool:
