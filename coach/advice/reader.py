@@ -283,7 +283,8 @@ class Reader:
         skill = [m.span() for m in self._premium_words.finditer(lowered)] if (
             self._premium_words) else []
         rivals = self._rival_ends(lowered)
-        amounts = [a for a in read_amounts(text)
+        said = read_amounts(text)  # every amount, before deciding whose each one is
+        amounts = [a for a in said
                    if not _given_up(lowered, a) and not _elsewhere(lowered, a)
                    and not any(lo <= a.start < hi for lo, hi in skill)
                    and not _rivals_figure(lowered, a, rivals)]
@@ -344,7 +345,7 @@ class Reader:
         explicit = cued & {"counter", "walk_away", "target", "premium"}
         # A named rival company makes it a question about that offer, not general advice.
         # Level mapping keeps it only when the message asks about levels.
-        rival_said = any(_rivals_figure(lowered, a, rivals) for a in read_amounts(text))
+        rival_said = any(_rivals_figure(lowered, a, rivals) for a in said)
         if rival_said and reading.regions and reading.components and not money:
             # "Pennant Bank is at 320 TC. What does Lumora pay all-in in NY?": the rival's
             # figure is context; the question is this company's band.
@@ -369,7 +370,7 @@ class Reader:
         # "I'm leaving 60-100k of unvested stock behind, will they match it?": what covers
         # money left behind is the sign-on, and the guide's sign-on script says how to ask.
         # ("How big a golden hello can they do?" names the component: that is its band.)
-        left = [a for a in read_amounts(text) if _given_up(lowered, a)]
+        left = [a for a in said if _given_up(lowered, a)]
         if not money and left and (
             reading.intent in {"competing_offers", "concept", "guide_fact"}
             or (reading.intent == "band" and not _components(_without(lowered, left)))
