@@ -6,7 +6,7 @@ citation, and says plainly when the guide lacks the fact rather than reaching fo
 neighbouring figure. With several guides and no way to tell which one is meant, money
 answers are given for each guide, naming it.
 
-One composer per intent lives here (about 390 lines) so that every intent follows the same
+One composer per intent lives here (about 680 lines) so that every intent follows the same
 rules for citing, currency and "not covered"; split, they would drift apart.
 """
 
