@@ -324,13 +324,14 @@ class Reader:
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts,
                           cued=cued, offered=offered)
         self._slots(reading, lowered)
+        parts_asked = _components(asked)
         if focus != text:
             # The parts asked about are the question's; the story may name others.
-            reading.components = _components(asked) or reading.components
+            reading.components = parts_asked or reading.components
         # A rival named only in the story does not make the question about the rival.
         rival_asked = bool(reading.competitor) and bool(self._competitor(asked))
         # "How does that compare to Lumora's remote US total comp?": both, side by side.
-        if reading.competitor and reading.regions and _components(asked) and not money and (
+        if reading.competitor and reading.regions and parts_asked and not money and (
             _COMPARED.search(asked)
         ) and (reading.intent in {"band", "competing_offers", "offer_verdict", "concept"}
                or reading.intent not in cued):
