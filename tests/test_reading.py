@@ -13,8 +13,9 @@ import pytest
 
 from coach.advice.amounts import read_amounts
 from coach.advice.answers import Composer, missing_topic
+from coach.advice.component_words import ALL_COMPONENTS
 from coach.advice.drafting import NOT_COVERED
-from coach.advice.reader import ALL_COMPONENTS, Reader
+from coach.advice.reader import Reader
 from coach.advice.state import DialogueState
 from coach.knowledge.extraction import extract_playbook
 from coach.negotiation.money import find_figures

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from coach.advice.component_words import ALL_COMPONENTS
 from coach.advice.drafting import NOT_COVERED, Draft, counter_draft, guide_name
-from coach.advice.reader import ALL_COMPONENTS, Reading
+from coach.advice.reader import Reading
 from coach.advice.routing import threshold_draft
 from coach.negotiation import components as comp
 from coach.negotiation.citations import Citation

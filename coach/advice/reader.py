@@ -7,8 +7,8 @@ wrote down. A few cue words then add evidence where a word settles the matter ("
 
 Slots come from the stored playbooks' own vocabulary (their companies, regions, competitor
 names and components), so a new guide teaches the reader its words without code changes.
-The cue tables and the rules for whose number is whose make it about 840 lines, against the
-"small modules" habit; splitting the cue tables into a data module is the next tidy-up.
+Which components a message names lives in ``component_words``, and whose figure each amount
+is (the offer's, a rival's, money left behind) in ``amount_roles``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from typing import Protocol
 
 import yaml
 
+from coach.advice.amount_roles import component_near, elsewhere, given_up, rivals_figure, without
 from coach.advice.amounts import Amount, read_amounts
+from coach.advice.component_words import components
 from coach.negotiation import components as comp
 from coach.negotiation.playbook import Playbook
 
@@ -31,7 +33,6 @@ INTENTS = (
     "band", "offer_verdict", "counter", "target", "walk_away", "competing_offers", "premium",
     "script", "level_mapping", "guide_fact", "concept", "small_talk", "out_of_scope",
 )
-ALL_COMPONENTS = "all"
 READER_MODES = ("both", "knn", "cues")  # nearest neighbours plus cue words, or one alone
 
 # Words that settle an intent outright, with how much evidence each adds to the vote.
@@ -122,11 +123,6 @@ _OFFER_WORDS = re.compile(
     r"put)\b|\brecruiter said\b|\bon the table\b|\bactually\b|\bwould pay\b",
     re.I,
 )
-_ALL_WORDS = re.compile(
-    r"\b(?:whole|full)\b(?!\s+(?:grant|vest|4|four)\b)|\bbreak\s?down\b|\bbreakdown\b|\beverything\b|\ball (?:the )?"
-    r"components\b|(?<!relocation )(?<!relo )\bpackage\b(?!.*\b(?:base|equity|bonus)\b)",
-    re.I,
-)
 _EVERY_REGION = re.compile(
     r"\ball (?:\w+ )?(?:locations|regions|offices|cities|sites)\b|\bacross\b|\beach "
     r"(?:location|region|office)\b|\bevery (?:location|region|office)\b|\beverywhere\b|"
@@ -152,15 +148,6 @@ _OWN = {
         r"(?:below|less than|under|lower than)\b|\bi need at least\b|\bnothing (?:below|under|"
         r"less than)\b", re.I),
     "target": re.compile(r"\bmy (?:own |personal )?(?:target|anchor|goal)\b", re.I),
-}
-# Extra words per component that the shared cue table leaves out (everyday and foreign
-# wordings people use in chats; the table serves guides, which use the formal names).
-_EXTRA_CUES: dict[str, str] = {
-    comp.BASE: r"\bfixed\b|\bgehalt\b|\bfixgehalt\b|\bsalaire\b|(?<!variable )\bpay\b(?! ?(?:\w+ )?(?:out|back))",
-    comp.BONUS_PCT: r"\bvariable\b",
-    comp.TOTAL_COMP: r"\b(?:yearly|annual|overall) total\b|\btotal (?:pay|cash|package)\b|"
-    r"^(?:\w+ )?total\b",
-    "relocation": r"\breloc\w*|\brelo\b|\bmoving\b",
 }
 # Places people ask about that a guide may not list; naming one is a region the guide lacks.
 _PLACES = (
@@ -286,9 +273,9 @@ class Reader:
         rivals = self._rival_ends(lowered)
         said = read_amounts(text)  # every amount, before deciding whose each one is
         amounts = [a for a in said
-                   if not _given_up(lowered, a) and not _elsewhere(lowered, a)
+                   if not given_up(lowered, a) and not elsewhere(lowered, a)
                    and not any(lo <= a.start < hi for lo, hi in skill)
-                   and not _rivals_figure(lowered, a, rivals)]
+                   and not rivals_figure(lowered, a, rivals)]
         if self.mode == "knn":
             ranked = sorted(scores.items(), key=lambda item: -item[1])
             reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts)
@@ -324,7 +311,7 @@ class Reader:
         reading = Reading(text, ranked[0][0], ranked[0][1], ranked[1][0], amounts=amounts,
                           cued=cued, offered=offered)
         self._slots(reading, lowered)
-        parts_asked = _components(asked)
+        parts_asked = components(asked)
         if focus != text:
             # The parts asked about are the question's; the story may name others.
             reading.components = parts_asked or reading.components
@@ -347,7 +334,7 @@ class Reader:
         explicit = cued & {"counter", "walk_away", "target", "premium"}
         # A named rival company makes it a question about that offer, not general advice.
         # Level mapping keeps it only when the message asks about levels.
-        rival_said = any(_rivals_figure(lowered, a, rivals) for a in said)
+        rival_said = any(rivals_figure(lowered, a, rivals) for a in said)
         if rival_said and reading.regions and reading.components and not money:
             # "Pennant Bank is at 320 TC. What does Lumora pay all-in in NY?": the rival's
             # figure is context; the question is this company's band.
@@ -372,10 +359,10 @@ class Reader:
         # "I'm leaving 60-100k of unvested stock behind, will they match it?": what covers
         # money left behind is the sign-on, and the guide's sign-on script says how to ask.
         # ("How big a golden hello can they do?" names the component: that is its band.)
-        left = [a for a in said if _given_up(lowered, a)]
+        left = [a for a in said if given_up(lowered, a)]
         if not money and left and (
             reading.intent in {"competing_offers", "concept", "guide_fact"}
-            or (reading.intent == "band" and not _components(_without(lowered, left)))
+            or (reading.intent == "band" and not components(without(lowered, left)))
         ):
             reading.intent = "script"
             reading.components = [comp.SIGN_ON]
@@ -415,7 +402,7 @@ class Reader:
         reading.other_region = bool(_OTHER_REGION.search(lowered))
         if not reading.regions:
             reading.unknown_region = _unknown_place(lowered)
-        reading.components = _components(lowered)
+        reading.components = components(lowered)
         reading.competitor = self._competitor(lowered)
         if not reading.competitor and not reading.guides:
             reading.level_name = self._level_name(lowered)
@@ -642,74 +629,19 @@ def _is_terse_lookup(lowered: str) -> bool:
     word; a short phrase that names a component and asks for nothing else wants its band.
     """
     words = re.findall(r"[a-z][a-z'-]*", lowered)
-    if len(words) > 10 or not _components(lowered):
+    if len(words) > 10 or not components(lowered):
         return False
     return not any(re.search(pattern, lowered) for _, pattern, _ in _CUES) and not re.search(
         r"\b(?:should|do|can|could|would|how|why|say|ask|tell|get)\b", lowered
     )
 
 
-_GIVEN_UP = re.compile(
-    r"\bleav(?:e|ing)\b(?!\s+(?:me|you|us|it|that|this|them)\b)|\bleft behind\b|\bforfeit\w*|"
-    r"\bunvested\b|\bdeferred\b|"
-    r"\bwalking away from\b|\bgiving up\b|\bclawback\b"
-)
-
-
-def _given_up(lowered: str, amount: Amount) -> bool:
-    """Whether an amount is money the person leaves behind, not money offered to them."""
-    # Matched on the whole message, so a window edge cannot cut "leave me" to "leave".
-    return any(amount.start - 30 <= m.start() <= amount.end + 30
-               for m in _GIVEN_UP.finditer(lowered))
-
-
-def _rivals_figure(lowered: str, amount: Amount, rival_ends: list[int]) -> bool:
-    """Whether an amount belongs to a competing company named just before it ("Pennant Bank
-    at 320 TC", "a verbal from Halden, 298k"), not to the offer being negotiated.
-
-    A clause break, or the person speaking of themselves ("with Stromwerk in hand I won't go
-    below 115k"), between the name and the amount gives the amount back to the person.
-    """
-    for end in rival_ends:
-        if end > amount.start:
-            continue  # named after the amount
-        between = lowered[end:amount.start]
-        if 0 <= len(between) <= 40 and not re.search(
-            r"[.?!;]|\bi\b|\bi'm\b|\bmy\b|\bthey\b|\bbut\b|\bwhile\b|\bvs\b", between
-        ):
-            return True
-    return False
-
-
-def _without(lowered: str, amounts: list[Amount]) -> str:
-    """The message with the words around these amounts blanked out."""
-    for amount in amounts:
-        lo, hi = max(0, amount.start - 30), amount.end + 30
-        lowered = lowered[:lo] + " " * (min(hi, len(lowered)) - lo) + lowered[hi:]
-    return lowered
-
-
-_ELSEWHERE = re.compile(
-    r"\belsewhere\b|\banother (?:company|offer|place|firm)\b|\b(?:an|my) other offer\b|"
-    r"\boutside offer\b|\bcompeting offer\b|\bsomewhere else\b"
-)
-
-
-def _elsewhere(lowered: str, amount: Amount) -> bool:
-    """Whether an amount is another company's offer ("a written 241k TC offer elsewhere"),
-    or a company figure ("85M revenue")."""
-    around = lowered[max(0, amount.start - 30):amount.end + 30]
-    return bool(_ELSEWHERE.search(around)) or bool(_COMPANY_FIGURE.match(lowered, amount.end))
-
-
-_COMPANY_FIGURE = re.compile(r"\s*(?:in )?(?:revenue|arr|valuation|funding|raised|round|"
-                             r"series [a-f]|in sales|payment volume|tpv)\b")
 
 
 def _names_component_tersely(lowered: str) -> bool:
     """A short message naming a pay component and asking nothing ("195k base denver!!")."""
     words = re.findall(r"[a-z][a-z'-]*", lowered)
-    named = bool(_components(lowered)) or bool(re.search(r"\bin [a-z]", lowered))
+    named = bool(components(lowered)) or bool(re.search(r"\bin [a-z]", lowered))
     return len(words) <= 5 and named and not re.search(
         r"\b(?:what|how|which|max(?:imum)?|top|range|band)\b|\?", lowered
     )
@@ -735,81 +667,8 @@ def _unknown_place(lowered: str) -> str:
     return ""
 
 
-# "total excl. sign-on", "everything but the bonus": the component after it is left out.
-_EXCLUDED = re.compile(r"\b(?:excl(?:uding|\.|\b)|without|minus|not counting|except|but not)\s*"
-                       r"(?:the )?([a-z-]+(?: [a-z-]+)?)")
 
 
-def _components(lowered: str) -> list[str]:
-    if _ALL_WORDS.search(lowered):
-        return [ALL_COMPONENTS]
-    if (left_out := _EXCLUDED.search(lowered)) is not None:
-        named = _components(left_out.group(1))
-        kept = _components(lowered[: left_out.start()] + lowered[left_out.end() :])
-        return [c for c in kept if c not in named] or kept
-    found: list[tuple[int, str]] = []
-    cues = {**comp.CUES}
-    for name, extra in _EXTRA_CUES.items():
-        cues[name] = f"{cues[name]}|{extra}" if name in cues else extra
-    for name, pattern in cues.items():
-        if name == comp.PREMIUM_PCT:
-            continue  # a premium is its own intent, not a pay component of the band
-        if (match := re.search(pattern, lowered)) is not None:
-            if name == comp.SHARE_PREMIUM_PCT:
-                continue
-            found.append((match.start(), name))
-    if any(n == comp.SIGN_ON for _, n in found) and re.search(
-        r"(?:sign[\s-]?on|signing|hiring|joining|welcome)\s+bonus", lowered
-    ) and len(re.findall(r"\bbonus", lowered)) == 1:
-        found = [(p, n) for p, n in found if n != comp.BONUS_PCT]  # "signing bonus"
-    if not found:
-        found = _misspelt_components(lowered)
-    return [name for _, name in sorted(found)]
-
-
-# The words a typo is checked against ("bonnus", "optoins", "salery", "relocaton").
-_SPELLINGS = {"bonus": comp.BONUS_PCT, "salary": comp.BASE, "equity": comp.EQUITY,
-              "options": comp.EQUITY, "stock": comp.EQUITY, "relocation": "relocation",
-              "signing": comp.SIGN_ON}
-
-
-def _misspelt_components(lowered: str) -> list[tuple[int, str]]:
-    found = []
-    # Six letters or more: "stack" is a word of its own, not "stock" misspelt.
-    for token in re.finditer(r"[a-z]{6,}", lowered):
-        for word, name in _SPELLINGS.items():
-            if abs(len(word) - len(token.group())) <= 2 and SequenceMatcher(
-                None, token.group(), word
-            ).ratio() >= 0.82:
-                found.append((token.start(), name))
-                break
-    return found
-
-
-def _component_near(reading: Reading, amount: Amount, lowered: str) -> str:
-    """The component an amount is said of: the cue word right after it, else right before."""
-    # Within the amount's own clause: in "base 188k, sign-on 25k" the sign-on after the comma
-    # belongs to the next amount.
-    clause = r"[,;.!?+&/]|\band\b|\bplus\b|[$€£]?\d"
-    after = re.split(clause, lowered[amount.end:amount.end + 25])[0]
-    before = re.split(clause, lowered[max(0, amount.start - 25):amount.start])[-1]
-    for window in (after, before):
-        named = _components(window)
-        if named and named[0] != ALL_COMPONENTS:
-            # "18k bonus target" is a bonus in money; only "15% bonus" is a percentage.
-            if named[0] == comp.BONUS_PCT and not amount.is_percent:
-                return comp.BONUS
-            return named[0]
-    if amount.is_percent:
-        return comp.BONUS_PCT
-    named = [c for c in _components(lowered) if c != ALL_COMPONENTS]
-    if len(named) == 1 and named[0] != comp.BASE:
-        return named[0]  # "a line for the sign-on? they only put 10k"
-    # An amount too small for a yearly base ("8k") is never read as one.
-    return comp.BASE if amount.value >= _SMALLEST_BASE else ""
-
-
-_SMALLEST_BASE = 25_000
 
 
 def _money_slots(
@@ -833,7 +692,7 @@ def _money_slots(
     for amount in reading.amounts:
         if amount.value in owned or amount.start in stale:
             continue
-        component = _component_near(reading, amount, lowered)
+        component = component_near(amount, lowered)
         if component:
             offer.setdefault(component, amount.value)
     return offer, own

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from coach.advice.amounts import read_amounts
-from coach.advice.reader import ALL_COMPONENTS, Reading
+from coach.advice.component_words import ALL_COMPONENTS
+from coach.advice.reader import Reading
 from coach.negotiation import components as comp
 
 # Intents a bare fragment ("and equity?", "San Diego?") continues.
