@@ -76,13 +76,15 @@ HELDOUT_DIR = bundled("evals") / "heldout"
 # Case sets: the blind-written set with its dev/heldout split, and a second blind-written
 # set (other guides, all dev) to develop against without wearing out the first set's dev.
 # A third (fresh2) asks new questions about the first set's own guides, also all dev; a
-# fourth and fifth (fresh3, fresh4) mix every guide, with more dialogues and multi-guide cases.
+# fourth, fifth and sixth (fresh3, fresh4, fresh5) mix every guide, with more dialogues and
+# multi-guide cases; fresh5 adds monthly offers, statements-as-questions and guide switches.
 CASE_SETS = {
     "heldout": HELDOUT_DIR,
     "fresh": bundled("evals") / "fresh",
     "fresh2": bundled("evals") / "fresh2",
     "fresh3": bundled("evals") / "fresh3",
     "fresh4": bundled("evals") / "fresh4",
+    "fresh5": bundled("evals") / "fresh5",
 }
 KNOWLEDGE_DIR = bundled("knowledge")
 FUNDAMENTALS = KNOWLEDGE_DIR / "negotiation-fundamentals.md"
@@ -584,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
         default="heldout",
         help="heldout: the gated set (dev and heldout splits); fresh: a second blind-written "
         "set on other guides, dev only; fresh2: more dev questions on the heldout set's guides; "
-        "fresh3, fresh4: dev dialogues and multi-guide cases over every guide",
+        "fresh3, fresh4, fresh5: dev dialogues and multi-guide cases over every guide",
     )
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument(
