@@ -357,3 +357,18 @@ def test_a_rival_compared_with_the_band_is_set_beside_it(reader: Reader, books: 
     assert (reading.intent, reading.against, reading.regions) == ("band", "Meta", ["Sunnyvale"])
     draft = Composer(books[:1], Profile()).compose(reading)
     assert draft is not None and "$312K–$438K" in draft.text and "Meta at $448K" in draft.text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("They offer me 8.500 euro brutto per month, 12 payments", 102_000),
+        ("16k a month base", 192_000),
+        ("USD 14,000 monthly gross", 168_000),
+        ("a monthly salary of 9,000", 108_000),
+        ("0.175M base", 175_000),  # a decimal, not "0,175" thousands
+        ("a 500 a month stipend", 500),  # not a month's pay: taken as said
+    ],
+)
+def test_monthly_pay_is_read_as_a_year(text: str, value: float) -> None:
+    assert [a.value for a in read_amounts(text)] == [value]

@@ -38,6 +38,16 @@ _COUNTED = re.compile(
 )
 # Below this a bare number said of pay is in thousands ("245" base means $245K).
 _THOUSANDS_BELOW = 2000
+# Pay said per month ("16k a month", "8.500 euro brutto per month", "USD 14,000 monthly
+# gross"): guides state yearly figures, so a monthly amount is read as twelve of them.
+_PER_MONTH_AFTER = re.compile(
+    r"\s*(?:(?:usd|eur|euros?|gbp|dollars|pounds|brutto|gross|net|base|salary|pre-?tax)\s*){0,3}"
+    r"(?:(?:a|per|each|every|/)\s?(?:month|mo)\b|monthly\b|p\.?m\.?(?!\w))",
+    re.I,
+)
+_PER_MONTH_BEFORE = re.compile(r"\bmonthly\s+(?:[a-z]+\s+){0,2}(?:of\s+)?[$€£]?\s?$", re.I)
+# A month's pay lies between these; outside them "per month" is something else (a stipend).
+_MONTHLY_PAY = (2_000, 60_000)
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ def _spelled_value(words: str) -> float | None:
 
 def _number(text: str) -> float:
     # "106.000" and "106,000" are thousands; "103.5" and "103,5" are decimals.
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):
+    if re.fullmatch(r"[1-9]\d{0,2}(?:[.,]\d{3})+", text):  # not "0.175", a decimal
         return float(re.sub(r"[.,]", "", text))
     return float(text.replace(",", "."))
 
@@ -103,6 +113,13 @@ def _spoken(text: str) -> list[Amount]:
                 value += _UNITS[match.group(part).lower()]
         found.append(Amount(value * 1000.0, "", *match.span(), match.group(0)))
     return found
+
+
+def _said_monthly(text: str, start: int, end: int) -> bool:
+    """Whether the amount at ``start:end`` is said per month."""
+    return bool(_PER_MONTH_AFTER.match(text, end)) or bool(
+        _PER_MONTH_BEFORE.search(text[max(0, start - 30):start])
+    )
 
 
 def read_amounts(text: str) -> list[Amount]:
@@ -139,7 +156,10 @@ def read_amounts(text: str) -> list[Amount]:
             continue  # "640 people", "30 days": a count, whatever its size
         if 1900 <= value <= 2100 and not currency and not suffix:
             continue  # a year, not pay
-        if value < _THOUSANDS_BELOW and not suffix:
+        if _said_monthly(text, match.start(), match.end()):
+            # "500 a month" is 500; only a month's pay becomes a year's.
+            value *= 12 if _MONTHLY_PAY[0] <= value <= _MONTHLY_PAY[1] else 1
+        elif value < _THOUSANDS_BELOW and not suffix:
             value *= 1000
         found.append(Amount(value, currency, *match.span(), match.group(0)))
         taken.append(match.span())
