@@ -148,3 +148,44 @@ def test_the_walk_away_is_every_term_it_names(settings: Settings) -> None:
     found = {m.kind for m in tracker.check(read_candidate("ok, I accept. please send it in writing.",
                                                           book), offer)}
     assert found == {"accepts_below_walk_away"}
+
+
+def test_dev3_figures_hold(settings: Settings) -> None:
+    # The third blind-written dev set: first run 82.6% / 67.3%, now above 90% on both.
+    report = run_mistakes_eval(settings)
+    assert report["dev3_lines"] >= 100
+    assert report["dev3_precision"] >= 0.9 and report["dev3_recall"] >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("lines", "kinds"),
+    [
+        # Small talk before any figure lets the recruiter anchor first.
+        (["Hi! What's the team like?"], {"no_number"}),
+        (["What were you thinking for base?"], {"no_number"}),
+        # The premium is the reason for the spoken figure, not what it asks about.
+        (["I'm at two sixty-eight, given the AI premium.",
+          "Let's meet in the middle at two forty-seven."], {"big_concession", "no_rationale"}),
+        # A competitor named earlier does not own the person's own figure.
+        (["Given the AI premium, I'm at $268K base and 30% more shares.",
+          "With the Google offer in mind, I can meet you at 248k."], {"big_concession"}),
+        # "255 to 270" is heard at its low end.
+        (["Somewhere in the 255 to 270 range on base, given the AI premium."], {"low_anchor"}),
+        # The floor and the ask in one line: the ask is 268, so no low anchor.
+        (["Between us, my walk-away is 248, but I'm asking for 268 because of the AI premium."],
+         {"reveals_walk_away"}),
+        (["I'm targeting $268K base and 30% more shares given the AI premium.",
+          "Can you move at all on the shares?"], {"bare_ask"}),
+        (["What did you have in mind?", "Where do I sign?"],
+         {"accepts_below_walk_away", "accepts_early", "weak_close"}),
+        (["What did you have in mind?", "Sounds fair. Could you put that in writing for me?"],
+         {"accepts_below_walk_away", "accepts_early"}),
+    ],
+)
+def test_the_last_line_gets_these_mistakes(
+    settings: Settings, lines: list[str], kinds: set[str]
+) -> None:
+    run = session(settings)
+    for line in lines[:-1]:
+        run.respond(line)
+    assert {n.kind for n in run.respond(lines[-1]).notes} == kinds

@@ -53,6 +53,9 @@ def _loose_figures(text: str, taken: list[Figure]) -> list[Figure]:
         # "270k", "270,000" and "270000" are money; so is a bare "265" or "ok, 262 then?",
         # which in a pay negotiation means thousands, unless a unit follows ("265 people").
         looks_like_money = match.group("k") or "," in digits or re.fullmatch(r"\d{5,7}", digits)
+        if not match.group("k") and _UNIT_AFTER.match(text[match.end():]):
+            continue  # "850,000-core wafers", "14,000 charge points": a count
+
         if not looks_like_money and _bare_thousands(text, match):
             value, looks_like_money = value * 1000, True
         if looks_like_money and 10_000 <= value <= 10_000_000:
@@ -108,7 +111,15 @@ def _word_figures(text: str) -> list[Figure]:
         value = float(total + current)
         if "thousand" in words and 10_000 <= value <= 10_000_000:
             found.append(Figure(match.group(0), "money", value, value, False, *match.span()))
+        elif (pct := _PERCENT_AFTER.match(text, match.end())) and 0 < value <= 100:
+            # "thirty percent more shares" is the same ask as "30% more shares".
+            end = pct.end()
+            found.append(Figure(text[match.start():end], "percent", value, value, False,
+                                match.start(), end))
     return found
+
+
+_PERCENT_AFTER = re.compile(r"[\s-]*(?:percent|per cent|%)", _I)
 
 
 def candidate_figures(text: str) -> list[Figure]:

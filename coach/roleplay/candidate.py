@@ -82,7 +82,11 @@ _ACCEPT_STRONG = re.compile(
     r"^\s*deal\s*[.!]*\s*$|\bi'?ll take it\b|\bagreed\b|\bi agree\b|\bsign me up\b|"
     r"\blet'?s sign\b|\bi'?m in\b|\blet'?s do it\b|\bi'?ll sign\b|\bi can live with (?:that|it)\b|"
     r"\bput it in writing and we'?re done\b|\bsend (?:me )?(?:the|it|that)(?: written)? "
-    r"(?:offer|paperwork|contract)?\s*(?:over )?and i'?ll sign\b",
+    r"(?:offer|paperwork|contract)?\s*(?:over )?and i'?ll sign\b|"
+    r"\blet'?s make it (?:official|happen)\b|\bwhere do i sign\b|\bconsider it a yes\b|"
+    r"\byou(?:'ve| have)? got (?:yourself )?(?:a|an|your) (?:candidate|deal|hire|new)\b|"
+    r"\byou have a deal\b|\bwe(?:'ve| have)? got a deal\b|\bcount me in\b|\bthat'?s a yes\b|"
+    r"\b(?:happy|ready) to sign\b",
     _I,
 )
 _ACCEPT_WEAK = re.compile(
@@ -100,6 +104,11 @@ _PAPER_CONDITION = re.compile(
     r"paperwork|contract)\b",
     _I,
 )
+_PAPER_REQUEST = re.compile(
+    r"\b(?:could|can|would|will)? ?(?:you|we|i)? ?(?:put|get|have|send|email)\b[^.!?]{0,30}"
+    r"\b(?:in writing|written|writing|paperwork|contract|offer letter)\b[^.!?]*\?",
+    _I,
+)
 _WALK = _any(
     r"\bi'?ll pass\b",
     r"\bi(?: will|'ll| am going to|'m going to| have to| must| need to)(?: have to)? "
@@ -111,7 +120,9 @@ _WALK = _any(
 _PUSHBACK = re.compile(
     r"\b(?:better|too low|more|higher|improve|increase|bump|raise|not enough|below|short of|"
     r"low|under market|below market|counter|stretch|move up|need|looking for|hoping for|ask|"
-    r"wiggle|room|flex\w*|nudge|closer|best (?:\w+ ){0,2}can do|do any better|any more)\b",
+    r"wiggle|room|flex\w*|nudge|closer|best (?:\w+ ){0,2}can do|do any better|any more)\b|"
+    r"\bdo anything (?:on|for|about|more)\b|\bmove (?:at all|a bit|any|on (?:the|base|equity)|"
+    r"the (?:base|shares|equity))\b",
     _I,
 )
 _INJECTION = _any(
@@ -137,6 +148,13 @@ _REVEAL = _any(
     r"\bi can go as low as\b|\bat (?:the )?minimum\b|\bwould settle for\b",
     r"\bi(?:'d)? (?:just |really |only )?need at least\b|\bno less than\b|\bbare minimum\b",
     r"\bi(?:'d| would) be fine with anything\b",
+    r"\b(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t)(?: really)? (?:go|come|drop) "
+    r"(?:any )?(?:lower|below|under)\b",
+    r"\b(?:won'?t|wouldn'?t|can'?t|will not) (?:sign|accept|take|consider) anything "
+    r"(?:below|under|less than)\b",
+    r"\banything (?:under|below|less than) \S+ (?:is|would be) (?:a )?(?:non-?starter|"
+    r"deal-?breaker|no-?go|off the table)\b",
+    r"\bif it starts with an? \S+,? i'?m (?:out|walking)\b",
 )
 _OTHER_OFFER = re.compile(
     r"\b(?:another|competing|other|second|outside) offer\b"
@@ -146,11 +164,17 @@ _OTHER_OFFER = re.compile(
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 
 
+_CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:and|plus|if|with|but|so)\b", _I)
+
+
 def _component(
     fig: Figure, text: str, before_at: int, after_at: int, band: RegionBand | None
 ) -> str | None:
     """Which component a figure asks about, from the nearest cue word on either side."""
     before, after = text[before_at : fig.start].lower(), text[fig.end : after_at].lower()
+    # Only the figure's own clause names it: in "255k if the shares go to 20%" the shares
+    # belong to the 20%.
+    after = _CLAUSE_BREAK.split(after)[0]
     best: tuple[int, str] | None = None
     for name, cue in _CUES:
         hits = [len(before) - m.end() for m in cue.finditer(before)]
@@ -158,6 +182,8 @@ def _component(
         if hits and (best is None or min(hits) < best[0]):
             best = (min(hits), name)
     cue_name = best[1] if best else None
+    if cue_name == PREMIUM_PCT:
+        cue_name = None  # "268, given the AI premium": the premium is the reason, not the ask
     money = fig.kind == "money"
     mapping = {
         SHARE_PREMIUM_PCT: EQUITY if money else SHARE_PREMIUM_PCT,
@@ -192,7 +218,11 @@ def _competitor(fig: Figure, sentence: str, offset: int, playbook: Playbook) -> 
         return None  # another figure sits in between: this one is the candidate's own ask
     for offer in playbook.competing_offers:
         name = re.compile(rf"\b{re.escape(offer.company)}\b", re.I)
-        if name.search(before) or re.search(rf"(?:from|at|with)\s+{name.pattern}", after, re.I):
+        if (named := name.search(before)) and re.search(
+            r"\b(?:i|i'm|i'd|i'll|we)\b", before[named.end():], re.I
+        ):
+            continue  # "with the Google offer in mind, I can meet you at 248k": the person's
+        if named or re.search(rf"(?:from|at|with)\s+{name.pattern}", after, re.I):
             return offer.company
     return None
 
@@ -221,7 +251,11 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
         return move
     move.unclear = bool(letters) and sum(not ch.isascii() for ch in letters) / len(letters) > 0.3
     move.injection = bool(_INJECTION.search(text))
-    move.reveals_walk_away = bool(_REVEAL.search(text))
+    reveal = _REVEAL.search(text)
+    move.reveals_walk_away = reveal is not None
+    # The floor said is the first figure after the words that reveal it; a line may still
+    # ask for more elsewhere ("my walk-away is 248, but I'm asking for 268").
+    floor_at = next((f.start for f in figures if reveal and f.start >= reveal.start()), -1)
     for match in _SENTENCE.finditer(text):
         sentence, offset = match.group(0), match.start()
         sentence_figures = [f for f in figures if offset <= f.start < match.end()]
@@ -237,7 +271,11 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
                 else match.end()
             )
             component = _component(fig, text, before_at, after_at, band)
-            if component and not move.reveals_walk_away:
+            # "255 to 270": a range is heard at its low end, the figure before the "to".
+            ranged = index and re.fullmatch(
+                r"\s*(?:to|-|–)\s*", text[sentence_figures[index - 1].end:fig.start]
+            )
+            if component and fig.start != floor_at and not ranged:
                 move.asks[component] = fig.low  # a range is heard at its low end
         for offer in playbook.competing_offers:
             named = re.search(rf"\b{re.escape(offer.company)}\b", sentence, re.I)
@@ -259,7 +297,9 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
     strong, weak = _ACCEPT_STRONG.search(text), _ACCEPT_WEAK.search(text)
     hit = strong or weak
     negated = hit and _NEGATION.search(text[max(0, hit.start() - 20) : hit.end()])
-    hesitant = "?" in text or move.pushback  # "Okay, can you do better?" is not a yes
+    # "Okay, can you do better?" is not a yes; "Sounds fair. Could you put that in writing?"
+    # is one (the question asks for the paper, not for more).
+    hesitant = "?" in _PAPER_REQUEST.sub(" ", text) or move.pushback
     move.accepts = bool(hit) and not negated and not conditional and bool(strong or not hesitant)
     walking = bool(_WALK.search(text)) and not move.reveals_walk_away
     move.walks_away = walking and not conditional and not move.accepts

@@ -43,7 +43,9 @@ _THEIR_NUMBER = re.compile(
     r"|\bwhat (?:did|do) you have in mind\b|\bwhat range\b|\bshare the numbers\b"
     r"|\bwhat can you (?:offer|do)\b|\bmost you can\b|\byou tell me\b|\bi'?m (?:flexible|open)\b"
     r"|\bwhatever (?:you|is fair)\b|\bnumbers first\b|\bwhat you'?ve got\b|\bhear (?:your|what)\b"
-    r"|\byour number\b|\bbudgeted\b|\bbefore i (?:throw|say|name|give|share)\b|\byou go first\b",
+    r"|\byour number\b|\bbudgeted\b|\bbefore i (?:throw|say|name|give|share)\b|\byou go first\b"
+    r"|\bshare the (?:band|range)\b|\bwhat (?:were|are) you thinking\b|\bwhere does the (?:band|"
+    r"range)\b|\bwhat (?:number|figure|range|band) (?:did|do|does|are|were|have)\b",
     re.I,
 )
 # A reason for a figure: a lever, a premium, a competing offer, market data or a trade.
@@ -51,7 +53,8 @@ _REASON = re.compile(
     r"\bbecause\b|\bgiven\b|\bsince\b|\bbased on\b|\bpremium\b|\bbenchmark|\bipo\b"
     r"|\bexperience\b|\bmarket\b|\bscope\b|\blevel\b|\boffer from\b|\bcompeting\b"
     r"|\bleaving\b|\bif (?:we|you)\b|\bin exchange\b|\bproof\b|\bwith (?:the|my|an?)\b"
-    r"|\bat \$?\d[\d.,]*k? tc\b",
+    r"|\bat \$?\d[\d.,]*k? tc\b"
+    r"|\b(?:works?|fine|ok(?:ay)?|do it|deal)\s+if\b",  # a trade: "245 works if the shares go to 20%"
     re.I,
 )
 # Terms every ask shares with the levers ("20% more shares"): naming them argues nothing.
@@ -103,9 +106,11 @@ class MistakeTracker:
         if move.reveals_walk_away:
             kinds.append("reveals_walk_away")
         if not named and not accepts and not move.walks_away:
-            if _THEIR_NUMBER.search(text):
+            # The recruiter opens by asking what the person wants: a first line without a
+            # figure (small talk, a question about the team) lets them anchor first.
+            if _THEIR_NUMBER.search(text) or (self.turn == 1 and offer is None):
                 kinds.append("no_number")
-            elif offer and move.pushback:
+            elif offer and move.pushback and not move.figures:
                 kinds.append("bare_ask")
         if base is not None:
             floor, goal = self.walk_away.get(BASE), self.target.get(BASE)
