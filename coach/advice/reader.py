@@ -38,6 +38,9 @@ READER_MODES = ("both", "knn", "cues")  # nearest neighbours plus cue words, or 
 # Words that settle an intent outright, with how much evidence each adds to the vote.
 _CUES: list[tuple[str, str, float]] = [
     ("counter", r"\bcounter(?:\s?offer)?\b|\b(?:come|go) back (?:to \w+ )?with\b", 0.35),
+    # "Kindly advise which base salary figure I should propose": the number to reply with.
+    ("counter", r"\b(?:should i|i should|to) propose\b|\bwhich (?:\w+ ){0,2}(?:figure|number) "
+     r"(?:should|do) i\b", 0.4),
     # ("How much more options should I push for?" is the share premium, not a counter.)
     ("counter", r"^(?!.*\b(?:more|extra|additional) (?:shares|stock|equity|options|rsus)\b).*"
      r"\bpush (?:back )?for\b", 0.35),
@@ -53,7 +56,7 @@ _CUES: list[tuple[str, str, float]] = [
     ("target", r"\baim(?:ing)? (?:for|at)\b|\bshoot(?:ing)? for\b|\bgo in at\b|\b(?:say|ask for|"
      r"name|put out|lead with) first\b", 0.4),
     ("walk_away", r"\bbefore i (?:walk|say no|decline)\b|\bi'?d walk\b", 0.4),
-    ("script", r"\bscript\b|what (?:do|should) i (?:actually )?say|\bhow do i (?:say|phrase|word|"
+    ("script", r"\bscript\b|what (?:(?:do|should) )?i (?:actually )?say\b|\bhow do i (?:say|phrase|word|"
      r"ask|bring up|pitch)\b|\bwording\b", 0.3),
     # Asking for the words themselves outweighs what the words are about ("more shares").
     ("script", r"\bwhat words\b|\bgive me (?:the |some )?words\b|\bwords (?:do|should|to|for)\b"
@@ -64,12 +67,12 @@ _CUES: list[tuple[str, str, float]] = [
      r"\bwhat (?:level|title) (?:is|would)\b", 0.3),
     # "ardent P3 equals what at aurora", "E6 vs google": a level code asks for the mapping.
     ("level_mapping", r"\b(?:ic|sde|[lpe])\s?[1-9]\b|\bequals? what\b", 0.35),
-    ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b|\bwhat (?:do|should|"
-     r"would|can) i say (?:to get|to ask|if|when)\b|\b(?:give me |need )?a line (?:for|to)\b|"
+    ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b|\bwhat (?:(?:do|should|"
+     r"would|can) )?i say (?:to get|to ask|if|when)\b|\b(?:give me |need )?a line (?:for|to)\b|"
      r"\bgive me a line\b", 0.5),
     # "How do I ask for more options?" wants words; "how many more should I ask for?" a number.
-    ("script", r"\bhow (?:do|would|should|could|can) i (?:ask|say|phrase|word|request|bring up|"
-     r"pitch|raise)\b", 0.3),
+    ("script", r"\bhow (?:(?:do|would|should|could|can) )?i (?:ask|say|phrase|word|request|"
+     r"bring up|pitch|raise)\b", 0.3),
     ("script", r"\b(?:best|right|nicest|smartest) way to (?:ask|say|phrase|bring (?:it |this |that )?up|"
      r"word|raise|push)\b", 0.4),
     # "script for asking for more RSUs": asking for the script is the request, whatever it is about.
