@@ -140,6 +140,7 @@ _COMPARATIVE = re.compile(
     r"\b(?:lower|higher|less|more|smaller|bigger) (?:for|in) (?:the )?[\w ()-]{3,20}\b.*"
     r"\bby how much\b|\bhow much (?:lower|higher|less|more)\b", re.I
 )
+_FIRST = re.compile(r"\b(?:first|to start|for now)\b(?!\s+(?:year|offer|round|number))")
 _OTHER_REGION = re.compile(
     r"\b(?:the )?other (?:regions?|locations?|offices?|cit(?:y|ies)|ones?)\b", re.I
 )
@@ -183,6 +184,7 @@ class Reading:
     regions: list[str] = field(default_factory=list)  # canonical region names, in order
     every_region: bool = False
     other_region: bool = False
+    later_regions: list[str] = field(default_factory=list)  # "...Pittsburgh first": the rest
     unknown_region: str = ""  # a place named that no stored guide lists
     components: list[str] = field(default_factory=list)  # canonical names, or ["all"]
     amounts: list[Amount] = field(default_factory=list)
@@ -396,6 +398,15 @@ class Reader:
     def _slots(self, reading: Reading, lowered: str) -> None:
         reading.guides = self._guides(lowered)
         reading.regions = self._regions(lowered, reading.guides)
+        if len(reading.regions) > 1 and (first := _FIRST.search(lowered)):
+            # "New York and Seattle, base for New York first": one now, the rest next.
+            just_before = lowered[max(0, first.start() - 25):first.start()]
+            before = [(p, r) for r in reading.regions
+                      if (p := _region_position(r, just_before)) >= 0]
+            if before:
+                now = max(before)[1]
+                reading.later_regions = [r for r in reading.regions if r != now]
+                reading.regions = [now]
         every = _EVERY_REGION.search(lowered)
         # "How does Austin compare?" names its region; "compare" alone means all of them.
         # "Is the bonus lower for remote? By how much?" needs the others beside it.

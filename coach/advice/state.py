@@ -47,6 +47,7 @@ class DialogueState:
     last_intent: str = ""
     recent: list[str] = field(default_factory=list)  # the last few messages, newest first
     last_regions: list[str] = field(default_factory=list)  # the regions the last answer named
+    later_regions: list[str] = field(default_factory=list)  # named to be answered next
 
     def describe(self) -> str:
         """What the coach has understood, for `/state`."""
@@ -193,7 +194,10 @@ class DialogueState:
         banded = [g for g, names in regions_of.items() if names]
         if not guide and len(banded) == 1:
             guide = banded[0]  # one guide with bands: "the other region" is in it
-        if reading.other_region and guide:
+        if reading.other_region and self.later_regions and not reading.regions:
+            reading.regions = list(self.later_regions)  # "... Pittsburgh first." / "same for the other"
+        elif reading.other_region and guide and not reading.regions:
+            # "same for the other one, remote" names it; otherwise the regions not yet seen.
             others = [r for r in regions_of.get(guide, []) if r not in self.regions_seen]
             reading.regions = others or [r for r in regions_of.get(guide, []) if r != self.region]
         if not reading.regions and _THOSE.search(reading.text) and len(self.last_regions) > 1:
@@ -225,6 +229,7 @@ class DialogueState:
             self.region = reading.regions[0]
         if reading.regions:
             self.last_regions = list(reading.regions)
+            self.later_regions = [r for r in reading.later_regions if r not in reading.regions]
         for region in reading.regions:
             if region not in self.regions_seen:
                 self.regions_seen.append(region)
