@@ -150,7 +150,9 @@ _OWN = {
         r"line|red line|limit)\b|\bmy (?:own |personal |real |absolute |hard )line\b|\bi (?:won'?t|will not|"
         r"wouldn'?t|can'?t|cannot|don'?t want to) (?:go |take |accept |do |sign for )?(?:anything )?"
         r"(?:below|less than|under|lower than)\b|\bi need at least\b|\bnothing (?:below|under|"
-        r"less than)\b", re.I),
+        r"less than)\b|\bi(?:'d| would| will|'ll)?(?: (?:actually|really|personally|honestly))? "
+        r"(?:not|never) (?:go |take |accept |do )?(?:anything )?(?:below|under|lower than|less "
+        r"than)\b", re.I),
     "target": re.compile(r"\bmy (?:own |personal )?(?:target|anchor|goal)\b", re.I),
 }
 # Places people ask about that a guide may not list; naming one is a region the guide lacks.
@@ -480,8 +482,11 @@ class Reader:
         for playbook in self.playbooks:
             for offer in playbook.competing_offers:
                 for word in _name_words(offer.company) or [offer.company.lower()]:
-                    ends += [m.end() for m in re.finditer(rf"\b{re.escape(word)}\b(?:'s)?(?:\s+"
-                                                          r"[a-z]+)?", lowered)]
+                    # The word after the name ("Halden's offer", "Stromwerk Energy") goes
+                    # with it, unless the person starts speaking ("Stromwerk my floor is...").
+                    ends += [m.end() for m in re.finditer(
+                        rf"\b{re.escape(word)}\b(?:'s)?(?:\s+(?!(?:i|i'm|i'd|my|me|we|they|but)"
+                        r"\b)[a-z]+)?", lowered)]
         return ends
 
     def _competitor(self, lowered: str) -> str:
