@@ -59,7 +59,8 @@ _NOT_A_KIND = {"the", "a", "an", "my", "your", "this", "that", "any", "big", "of
                "whats", "is", "their", "its", "much", "which", "there", "here", "s", "least",
                "minimum", "lowest", "smallest", "biggest", "max", "maximum", "highest", "top"}
 _FLOOR = re.compile(r"\bfloor\b|\bminimum\b|\bleast\b|\blowest\b|walk[\s-]?away|\bno less\b", re.I)
-_ASK = re.compile(r"\bask(?:ing)? for\b|\btarget\b|\banchor\b|\bopen (?:at|with)\b", re.I)
+_ASK = re.compile(r"\bask(?:ing)? for\b|\btarget\b|\banchor\b|\bopen (?:at|with)\b|"
+                  r"\b(?:should|to|can|do|would) i ask\b|\bi should ask\b", re.I)
 
 
 _HIGHEST = re.compile(r"\b(?:highest|max(?:imum)?|most|top|ceiling)\b", re.I)
@@ -390,14 +391,21 @@ class Composer:
         kinds = {k for k in kinds if k not in paid_on and not (k in _SHARE_WORDS | {"options",
                  "option"} and any(k in p.name.lower() or "option" in p.name.lower()
                                    for p in book.premiums))}
+        # "The HIPAA premium": a word of the premium's own line names it too.
+        in_line = [k for k in known if any(re.search(rf"\b{re.escape(kind)}", k[2].quote.lower())
+                                           for kind in kinds)]
+        named = named or in_line
         if not named and kinds:
             kind = sorted(kinds)[0]
             return _not_covered(f"The {guide_name(book)} guide names no {kind} premium.")
         chosen = named or known
-        if _FLOOR.search(reading.text):
+        floor_asked, ask_asked = _FLOOR.search(reading.text), _ASK.search(reading.text)
+        if floor_asked and ask_asked:
+            pass  # "how much more should I ask, and what is the minimum?": both
+        elif floor_asked:
             floors = [k for k in chosen if "accept no less than" in k[0]]
             chosen = floors or [k for k in chosen if "ask for" not in k[0]] or chosen
-        elif _ASK.search(reading.text):
+        elif ask_asked:
             chosen = [k for k in chosen if "accept no less than" not in k[0]] or chosen
         citations: list[Citation] = []
         parts = [f"{text}{_cite(book, source, citations)}" for _, text, source in chosen]
