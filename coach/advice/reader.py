@@ -246,6 +246,7 @@ class Reader:
             _EXAMPLE_VECTORS[key] = [_norm(v) for v in embedder.embed_documents(texts)]
         self._vectors = _EXAMPLE_VECTORS[key]
         self._premium_words = _premium_words(playbooks)
+        self._skills_of = {p.guide: _premium_words([p]) for p in playbooks}
         companies = {w for p in playbooks for w in _name_words(p.company)} or {"-"}
         # "$230,000 base from Lumora": an amount from the company itself is its offer.
         self._from_company = re.compile(
@@ -436,7 +437,14 @@ class Reader:
             names = {playbook.company.lower(), *(_name_words(playbook.company))}
             if any(n and re.search(rf"\b{re.escape(n)}\b", lowered) for n in names):
                 found.append(playbook.guide)
-        if found or len(self.playbooks) < 2 or not _ROLE_ASKED.search(lowered):
+        if found or len(self.playbooks) < 2:
+            return found
+        # "the premium for Rust and OCPP experience": a skill only one guide pays a premium for.
+        skilled = [guide for guide, words in self._skills_of.items()
+                   if words is not None and words.search(lowered)]
+        if len(skilled) == 1:
+            return skilled
+        if not _ROLE_ASKED.search(lowered):
             return found
         # "for the data engineer job", "the SRE role": words of one guide's role alone.
         roles = {p.guide: _role_words(p.role) for p in self.playbooks}
