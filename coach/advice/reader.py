@@ -112,7 +112,8 @@ _CUES: list[tuple[str, str, float]] = [
      r"rescind|withdraw|take back)\b|\bcan i still\b|\bwithout (?:it )?sounding\b|\bscared\b|"
      r"\bnervous\b|\bright after\b|\bis it (?:normal|common|risky|rude)\b|\bnow what\b|"
      r"\bbesides the (?:number|money|dollar)|\bwhat (?:else )?(?:should|do) i ask (?:about|them)\b|"
-     r"\bwhat else can i\b|\b(?:easiest|hardest) (?:thing|part|bit)\b", 0.45),
+     r"\bwhat else can i\b|\b(?:easiest|hardest) (?:thing|part|bit)\b|\b(?:bad|good) sign\b|"
+     r"\bred flag\b|\b(?:easier|harder) to (?:get|negotiate|move|win)\b", 0.45),
 ]
 _VERDICT_WORDS = re.compile(
     r"\baccept\b|\btake (?:it|this|that|the offer)\b|\bsign\b|\bgood\b|\bok(?:ay)?\b|\bfair\b|"
@@ -123,7 +124,8 @@ _VERDICT_WORDS = re.compile(
 )
 _OFFER_WORDS = re.compile(
     r"\boffer(?:ed|ing|s)?\b|\boffe?rd\b|\bgot\b|\bwant to give\b|\bgive me\b|\bhow'?s that\b|\bc(?:ame|omes?|oming) (?:back|in)\b|\bproposed?\b|\bthey (?:said|gave|"
-    r"put)\b|\brecruiter said\b|\bon the table\b|\bactually\b|\bwould pay\b",
+    r"put)\b|\brecruiter said\b|\bon the table\b|\bactually\b|\bwould pay\b|"
+    r"\b(?:they|recruiter|hr) wrote\b|\b(?:in the|offer) letter\b|\bletter says\b",
     re.I,
 )
 _EVERY_REGION = re.compile(
