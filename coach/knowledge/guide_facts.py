@@ -170,6 +170,7 @@ def _date_span(match: re.Match[str]) -> tuple[int, int]:
 def _date_facts(guide: str, line: GuideLine, text: str) -> list[Fact]:
     found: list[Fact] = []
     timeline = bool(_TIMELINE_HEADING.search(line.heading))
+    led = False  # "- **January 2026:** EMI valuation refreshed; options granted during 2026..."
     for s, e in _clauses(text):
         clause = text[s:e]
         spans = [_date_span(m) for pattern in _DATES for m in pattern.finditer(clause)]
@@ -185,13 +186,21 @@ def _date_facts(guide: str, line: GuideLine, text: str) -> list[Fact]:
             if not any(start < t_end and t_start < end for t_start, t_end in taken):
                 taken.append((start, end))
         for start, end in taken:
+            if led and not re.fullmatch(r"[\W*]*", clause[:start]):
+                # The rest of a dated timeline entry explains that one date; a year inside
+                # it ("options granted during 2026") is not an event of its own.
+                continue
             others = [span for span in taken if span != (start, end)]
             label = _label_near(clause, start, end, others)
             # A month alone ("in April") is a date only with a topic that makes it one.
             if label is None and re.search(r"\d", clause[start:end]):
                 label = _phrase_before(clause, start) or ("date" if timeline else None)
             if label:
-                found.append(Fact("date", label, clause[start:end], cite(guide, line, clause)))
+                entry = timeline and not found and re.fullmatch(r"[\W*]*", clause[:start]) is not None
+                # A timeline entry led by its date is cited whole, so its topic words count.
+                quote = cite(guide, line, text if entry else clause)
+                found.append(Fact("date", label, clause[start:end], quote))
+                led = led or entry
     return found
 
 
