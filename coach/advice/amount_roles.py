@@ -65,7 +65,8 @@ def without(lowered: str, amounts: list[Amount]) -> str:
 
 
 _ELSEWHERE = re.compile(
-    r"\belsewhere\b|\banother (?:company|offer|place|firm)\b|\b(?:an|my) other offer\b|"
+    r"\belsewhere\b|(?<!mixed it up with )(?<!mixed up with )(?<!confused it with )"
+    r"\banother (?:company|offer|place|firm)\b|\b(?:an|my) other offer\b|"
     r"\boutside offer\b|\bcompeting offer\b|\bsomewhere else\b"
 )
 

@@ -144,7 +144,8 @@ _COMPARATIVE = re.compile(
 )
 _FIRST = re.compile(r"\b(?:first|to start|for now)\b(?!\s+(?:year|offer|round|number))")
 _OTHER_REGION = re.compile(
-    r"\b(?:the )?other (?:regions?|locations?|offices?|cit(?:y|ies)|ones?)\b", re.I
+    r"\b(?:the )?other (?:two |three |\d )?(?:regions?|locations?|offices?|cit(?:y|ies)|ones?|"
+    r"places?|sites?)\b", re.I
 )
 _OWN = {
     "walk_away": re.compile(

@@ -25,6 +25,7 @@ _AGAINST_BAND = re.compile(
     re.IGNORECASE,
 )
 _BACK_TO_IT = re.compile(r"\b(?:to|for) (?:that|it|this|them)\b|\bsay back\b", re.IGNORECASE)
+_BAND_WORD = re.compile(r"\b(?:band|range)s?\b", re.I)
 _THOSE = re.compile(r"\b(?:those|these|both|the) (?:two|three|regions|places|cities|offices)\b|"
                     r"\bboth\b|\bfor them\b", re.IGNORECASE)
 _WHICH_OFFER = re.compile(r"\bwhich (?:one|offer|company)\b|\bwho\b", re.IGNORECASE)
@@ -162,6 +163,7 @@ class DialogueState:
             reading.regions
             and not reading.amounts
             and not reading.components
+            and not _BAND_WORD.search(reading.text)  # "Sunnyvale band then?" asks for the band
             and reading.confidence < 0.45
             and self.last_intent in _MONEY_MOVES
             and self.offer
