@@ -338,7 +338,11 @@ class Reader:
             "band", "premium"
         }:
             reading.follow_up = False  # "ok. when's the secondary sale?" asks its own question
-        if money and not reading.offer and _AMOUNT_FIX.search(lowered):
+        # A message that is only an amount ("103.500") answers "what's the offer?".
+        bare = len(money) == 1 and not re.search(
+            r"[a-z]", lowered[:money[0].start] + lowered[money[0].end:]
+        )
+        if money and not reading.offer and (_AMOUNT_FIX.search(lowered) or bare):
             # "sorry typo, it's 107.000 not 101": the amount corrects the offer.
             reading.intent = "offer_verdict"
             reading.offer, reading.own = _money_slots(reading, lowered)
@@ -548,7 +552,10 @@ _CORRECTION = re.compile(
 )
 # "sorry typo, it's 107.000 not 101", "wait, 240 not 250": an amount put right.
 _AMOUNT_FIX = re.compile(r"(?:^\W*(?:ah |oh |um |hmm )?(?:sorry|oops|wait|no|nope|actually)|\btypo|"
-                         r"\bmisread|\bcorrection|\bmy bad)\b.*\bnot\s+[$€£]?\d")
+                         r"\bmisread|\bcorrection|\bmy bad)\b.*\bnot\s+[$€£]?\d|"
+                         # "Sorry, I read it wrong, is 110.000", "They fixed it: 100k"
+                         r"\b(?:read|got|typed|wrote|had) it wrong\b|\bi misread\b|\bthey "
+                         r"(?:fixed|corrected|revised|updated) (?:it|the offer|the number)\b")
 # "Does that even fit their total comp range?": a figure placed in the band, offered or not.
 _FITS_BAND = re.compile(r"\b(?:fit|fits|within|inside|in|into)\b[^.?!]{0,40}\b(?:band|range)\b")
 _COMPARED = re.compile(r"(?<!before i )(?<!before we )\bcompar\w*|\bstack up\b|\bvs\.?\b|\bversus\b|\bbetter\b|\bagainst\b|"
