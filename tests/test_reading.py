@@ -372,3 +372,38 @@ def test_a_rival_compared_with_the_band_is_set_beside_it(reader: Reader, books: 
 )
 def test_monthly_pay_is_read_as_a_year(text: str, value: float) -> None:
     assert [a.value for a in read_amounts(text)] == [value]
+
+
+def test_one_region_first_and_the_other_next(reader: Reader, books: list[Any]) -> None:
+    state = DialogueState()
+    first = resolve(reader, books, state, "stripe seattle and new york, RSUs for seattle first")
+    assert first.regions == ["Seattle"]
+    other = resolve(reader, books, state, "same for the other one")
+    assert other.regions == ["New York"] and other.intent == "band"
+
+
+def test_a_bare_amount_or_a_fixed_offer_is_the_offer(reader: Reader, books: list[Any]) -> None:
+    assert reader.read("238.500").intent == "offer_verdict"
+    fixed = reader.read("Sorry, I read it wrong, it is 250.000 in Sunnyvale.")
+    assert fixed.intent == "offer_verdict" and fixed.offer == {"base": 250_000}
+    assert reader.read("is 250 the max?").intent == "band"
+
+
+def test_which_of_the_two_asks_every_guide(reader: Reader, books: list[Any]) -> None:
+    state = DialogueState()
+    resolve(reader, books, state, "what's the base band for stripe in seattle?")
+    both = resolve(reader, books, state, "which of the two has the higher walk-away?")
+    assert set(both.guides) == {b.guide for b in books}
+
+
+def test_back_to_a_guide_finds_its_region_again(reader: Reader, books: list[Any]) -> None:
+    state = DialogueState()
+    resolve(reader, books, state, "cerebras base band in san diego?")
+    resolve(reader, books, state, "and stripe's in new york?")
+    back = resolve(reader, books, state, "back to cerebras: they offered 250k")
+    assert back.guides == ["cerebras-ml-ai-engineer"] and back.regions == ["San Diego"]
+
+
+def test_own_floor_in_other_words(reader: Reader) -> None:
+    said = reader.read("Cerebras offer is 250. I'd actually not go below 256 myself.")
+    assert said.own["walk_away"] == {"base": 256_000} and said.offer == {"base": 250_000}

@@ -25,6 +25,11 @@ _AGAINST_BAND = re.compile(
     re.IGNORECASE,
 )
 _BACK_TO_IT = re.compile(r"\b(?:to|for) (?:that|it|this|them)\b|\bsay back\b", re.IGNORECASE)
+_BOTH_GUIDES = re.compile(
+    r"\b(?:which|both|each|either) of (?:the|them|those|these) (?:two|three|jobs|roles|offers|"
+    r"companies|guides)\b|\b(?:which|both|each) of them\b|\bboth (?:jobs|roles|offers|companies|"
+    r"guides)\b|\bfor (?:both|each)\b", re.I,
+)
 _BAND_WORD = re.compile(r"\b(?:band|range)s?\b", re.I)
 _THOSE = re.compile(r"\b(?:those|these|both|the) (?:two|three|regions|places|cities|offices)\b|"
                     r"\bboth\b|\bfor them\b", re.IGNORECASE)
@@ -41,6 +46,8 @@ class DialogueState:
 
     guide: str = ""
     region: str = ""
+    # Each guide's region, so "back to Ardent" finds Austin again after a Saltmarsh detour.
+    region_of_guide: dict[str, str] = field(default_factory=dict)
     regions_seen: list[str] = field(default_factory=list)
     components: list[str] = field(default_factory=list)
     offer: dict[str, float] = field(default_factory=dict)
@@ -187,6 +194,8 @@ class DialogueState:
             reading.intent = "band"
             if reading.compare == "offer":
                 reading.offer = dict(self.offer)
+        if not reading.guides and len(regions_of) > 1 and _BOTH_GUIDES.search(reading.text):
+            reading.guides = list(regions_of)  # "which of the two has the higher walk-away?"
         if reading.guides == [] and self.guide:
             reading.guides = [self.guide]
             # "remote" names a region in several stored guides; the chat is about this one.
@@ -204,10 +213,11 @@ class DialogueState:
             reading.regions = others or [r for r in regions_of.get(guide, []) if r != self.region]
         if not reading.regions and _THOSE.search(reading.text) and len(self.last_regions) > 1:
             reading.regions = list(self.last_regions)  # "and TC for those two?"
-        if not reading.regions and not reading.every_region and self.region and (
+        region = self.region if guide in {"", self.guide} else self.region_of_guide.get(guide, "")
+        if not reading.regions and not reading.every_region and region and (
             not reading.unknown_region
         ):
-            reading.regions = [self.region]
+            reading.regions = [region]
         if not reading.components and reading.intent == "band" and self.last_intent == "band":
             reading.components = list(self.components)
         if not reading.own and self.own:
@@ -225,10 +235,13 @@ class DialogueState:
     def _remember(self, reading: Reading, guide: str) -> None:
         if guide and guide != self.guide:
             if self.guide:
-                self.region, self.regions_seen, self.offer = "", [], {}
+                self.regions_seen, self.offer = [], {}
+            self.region = self.region_of_guide.get(guide, "")
             self.guide = guide
         if len(reading.regions) == 1:
             self.region = reading.regions[0]
+            if self.guide:
+                self.region_of_guide[self.guide] = self.region
         if reading.regions:
             self.last_regions = list(reading.regions)
             self.later_regions = [r for r in reading.later_regions if r not in reading.regions]
