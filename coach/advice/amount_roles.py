@@ -33,6 +33,12 @@ _GIVEN_UP = re.compile(
 )
 
 
+# Words that say money is left behind, with or without an amount ("the unvested RSUs I'd
+# leave behind"): what covers it is the sign-on.
+LEFT_BEHIND = re.compile(r"\bunvested\b|\b(?:leave|leaving|left) (?:\w+ )?behind\b|\bforfeit\w*|"
+                         r"\bwalk(?:ing)? away from (?:my|the|\w+ )", re.I)
+
+
 def given_up(lowered: str, amount: Amount) -> bool:
     """Whether an amount is money the person leaves behind, not money offered to them."""
     return _near(_GIVEN_UP, lowered, amount)

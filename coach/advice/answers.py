@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from coach.advice.amount_roles import LEFT_BEHIND
 from coach.advice.component_words import ALL_COMPONENTS
 from coach.advice.drafting import NOT_COVERED, Draft, counter_draft, guide_name
 from coach.advice.reader import Reading
@@ -433,8 +434,10 @@ class Composer:
                 hits += weight * found
             cues = {comp.SIGN_ON: "sign", comp.EQUITY: "share equity option stock",
                     "relocation": "relocation"}
-            hits += sum(1 for c in reading.components if any(w in name for w in
-                                                               cues.get(c, "").split()))
+            # Money left behind is what a sign-on covers, whatever was left ("unvested RSUs").
+            weight = 4 if LEFT_BEHIND.search(reading.text) else 1
+            hits += sum(weight for c in reading.components if any(w in name for w in
+                                                                    cues.get(c, "").split()))
             return hits
         best = max(scripts, key=overlap)
         citations: list[Citation] = []

@@ -23,7 +23,14 @@ from typing import Protocol
 
 import yaml
 
-from coach.advice.amount_roles import component_near, elsewhere, given_up, rivals_figure, without
+from coach.advice.amount_roles import (
+    LEFT_BEHIND,
+    component_near,
+    elsewhere,
+    given_up,
+    rivals_figure,
+    without,
+)
 from coach.advice.amounts import Amount, read_amounts
 from coach.advice.component_words import components
 from coach.negotiation import components as comp
@@ -381,6 +388,11 @@ class Reader:
         ):
             reading.intent = "script"
             reading.components = [comp.SIGN_ON]
+        elif not money and _MADE_WHOLE.search(lowered) and LEFT_BEHIND.search(lowered):
+            # "How might I be compensated for the unvested RSUs I'd leave behind?": the same
+            # question without the amount.
+            reading.intent = "script"
+            reading.components = [comp.SIGN_ON]
         # With no rival named and no word about other offers, a pay part asked about is its
         # band ("share optoins for manchester, how much").
         if reading.intent == "competing_offers" and not reading.competitor and (
@@ -557,6 +569,9 @@ _AMOUNT_FIX = re.compile(r"(?:^\W*(?:ah |oh |um |hmm )?(?:sorry|oops|wait|no|nop
                          r"\b(?:read|got|typed|wrote|had) it wrong\b|\bi misread\b|\bthey "
                          r"(?:fixed|corrected|revised|updated) (?:it|the offer|the number)\b")
 # "Does that even fit their total comp range?": a figure placed in the band, offered or not.
+_MADE_WHOLE = re.compile(r"\bcompensat\w*|\bcover\w*|\bmake (?:me |it |that )?(?:up|whole)\b|"
+                         r"\boffset\w*|\breplac\w*|\bbuy (?:me |it |that )?out\b|\bmatch\w*|"
+                         r"\breimburs\w*")
 _FITS_BAND = re.compile(r"\b(?:fit|fits|within|inside|in|into)\b[^.?!]{0,40}\b(?:band|range)\b")
 _COMPARED = re.compile(r"(?<!before i )(?<!before we )\bcompar\w*|\bstack up\b|\bvs\.?\b|\bversus\b|\bbetter\b|\bagainst\b|"
                        r"\bthan\b|\bmeasure up\b")
