@@ -392,6 +392,10 @@ def test_a_bare_amount_or_a_fixed_offer_is_the_offer(reader: Reader, books: list
 def test_which_of_the_two_asks_every_guide(reader: Reader, books: list[Any]) -> None:
     state = DialogueState()
     resolve(reader, books, state, "what's the base band for stripe in seattle?")
+    # With one guide talked about, "the two" are something else (regions).
+    alone = resolve(reader, books, state, "which of the two has the higher walk-away?")
+    assert alone.guides == ["stripe-senior-data-scientist"]
+    resolve(reader, books, state, "and cerebras in sunnyvale?")
     both = resolve(reader, books, state, "which of the two has the higher walk-away?")
     assert set(both.guides) == {b.guide for b in books}
 

@@ -28,7 +28,7 @@ _BACK_TO_IT = re.compile(r"\b(?:to|for) (?:that|it|this|them)\b|\bsay back\b", r
 _BOTH_GUIDES = re.compile(
     r"\b(?:which|both|each|either) of (?:the|them|those|these) (?:two|three|jobs|roles|offers|"
     r"companies|guides)\b|\b(?:which|both|each) of them\b|\bboth (?:jobs|roles|offers|companies|"
-    r"guides)\b|\bfor (?:both|each)\b", re.I,
+    r"guides)\b", re.I,
 )
 _BAND_WORD = re.compile(r"\b(?:band|range)s?\b", re.I)
 _THOSE = re.compile(r"\b(?:those|these|both|the) (?:two|three|regions|places|cities|offices)\b|"
@@ -48,6 +48,7 @@ class DialogueState:
     region: str = ""
     # Each guide's region, so "back to Ardent" finds Austin again after a Saltmarsh detour.
     region_of_guide: dict[str, str] = field(default_factory=dict)
+    guides_seen: list[str] = field(default_factory=list)
     regions_seen: list[str] = field(default_factory=list)
     components: list[str] = field(default_factory=list)
     offer: dict[str, float] = field(default_factory=dict)
@@ -194,8 +195,10 @@ class DialogueState:
             reading.intent = "band"
             if reading.compare == "offer":
                 reading.offer = dict(self.offer)
-        if not reading.guides and len(regions_of) > 1 and _BOTH_GUIDES.search(reading.text):
-            reading.guides = list(regions_of)  # "which of the two has the higher walk-away?"
+        if not reading.guides and len(self.guides_seen) > 1 and _BOTH_GUIDES.search(reading.text):
+            # "Which of the two has the higher walk-away?" after talking about two guides (with
+            # one guide, "the two" are regions).
+            reading.guides = list(self.guides_seen)
         if reading.guides == [] and self.guide:
             reading.guides = [self.guide]
             # "remote" names a region in several stored guides; the chat is about this one.
@@ -233,6 +236,9 @@ class DialogueState:
         return reading
 
     def _remember(self, reading: Reading, guide: str) -> None:
+        for named in reading.guides:
+            if named not in self.guides_seen:
+                self.guides_seen.append(named)
         if guide and guide != self.guide:
             if self.guide:
                 self.regions_seen, self.offer = [], {}

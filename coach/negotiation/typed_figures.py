@@ -55,7 +55,6 @@ def _loose_figures(text: str, taken: list[Figure]) -> list[Figure]:
         looks_like_money = match.group("k") or "," in digits or re.fullmatch(r"\d{5,7}", digits)
         if not match.group("k") and _UNIT_AFTER.match(text[match.end():]):
             continue  # "850,000-core wafers", "14,000 charge points": a count
-
         if not looks_like_money and _bare_thousands(text, match):
             value, looks_like_money = value * 1000, True
         if looks_like_money and 10_000 <= value <= 10_000_000:

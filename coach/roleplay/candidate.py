@@ -272,9 +272,9 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
             )
             component = _component(fig, text, before_at, after_at, band)
             # "255 to 270": a range is heard at its low end, the figure before the "to".
-            ranged = index and re.fullmatch(
+            ranged = index > 0 and re.fullmatch(
                 r"\s*(?:to|-|–)\s*", text[sentence_figures[index - 1].end:fig.start]
-            )
+            ) is not None
             if component and fig.start != floor_at and not ranged:
                 move.asks[component] = fig.low  # a range is heard at its low end
         for offer in playbook.competing_offers:
