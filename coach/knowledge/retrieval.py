@@ -122,7 +122,10 @@ class HybridRetriever:
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + position + 1)
         terms = content_terms(query)
         passages = []
-        for cid in sorted(fused, key=lambda c: -fused[c])[:k]:
+        # Equal fused scores (first in one ranking, second in the other) are common; the
+        # closer meaning, then the chunk id, decides, so the order never depends on which
+        # order the store happened to return.
+        for cid in sorted(fused, key=lambda c: (-fused[c], -similarities.get(c, 0.0), c))[:k]:
             text, meta = by_id[cid]
             passages.append(
                 Passage(
