@@ -34,6 +34,20 @@ _EXCLUDED = re.compile(r"\b(?:excl(?:uding|\.|\b)|without|minus|not counting|exc
                        r"(?:the )?([a-z-]+(?: [a-z-]+)?)")
 
 
+def _component_cues() -> list[tuple[str, re.Pattern[str]]]:
+    """The shared cue table with the chat words added, compiled once (it is read for every
+    amount of every message). Premiums are left out: a premium is its own intent, not a pay
+    component of the band."""
+    cues = {**comp.CUES}
+    for name, extra in _EXTRA_CUES.items():
+        cues[name] = f"{cues[name]}|{extra}" if name in cues else extra
+    return [(name, re.compile(pattern)) for name, pattern in cues.items()
+            if name not in {comp.PREMIUM_PCT, comp.SHARE_PREMIUM_PCT}]
+
+
+_COMPONENT_CUES = _component_cues()
+
+
 def components(lowered: str) -> list[str]:
     """The pay components a message names, in the order it names them (or ``["all"]``)."""
     if _ALL_WORDS.search(lowered):
@@ -43,15 +57,8 @@ def components(lowered: str) -> list[str]:
         kept = components(lowered[: left_out.start()] + lowered[left_out.end() :])
         return [c for c in kept if c not in named] or kept
     found: list[tuple[int, str]] = []
-    cues = {**comp.CUES}
-    for name, extra in _EXTRA_CUES.items():
-        cues[name] = f"{cues[name]}|{extra}" if name in cues else extra
-    for name, pattern in cues.items():
-        if name == comp.PREMIUM_PCT:
-            continue  # a premium is its own intent, not a pay component of the band
-        if (match := re.search(pattern, lowered)) is not None:
-            if name == comp.SHARE_PREMIUM_PCT:
-                continue
+    for name, pattern in _COMPONENT_CUES:
+        if (match := pattern.search(lowered)) is not None:
             found.append((match.start(), name))
     if any(n == comp.SIGN_ON for _, n in found) and re.search(
         r"(?:sign[\s-]?on|signing|hiring|joining|welcome)\s+bonus", lowered
