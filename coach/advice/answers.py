@@ -16,6 +16,13 @@ import re
 from collections.abc import Callable
 
 from coach.advice.amount_roles import LEFT_BEHIND
+from coach.advice.basis import (
+    GuideSentence,
+    basis_asked,
+    basis_sentence,
+    mentions_part,
+    parts_asked,
+)
 from coach.advice.component_words import ALL_COMPONENTS
 from coach.advice.drafting import NOT_COVERED, Draft, counter_draft, guide_name
 from coach.advice.reader import Reading
@@ -64,6 +71,10 @@ _ASK = re.compile(r"\bask(?:ing)? for\b|\btarget\b|\banchor\b|\bopen (?:at|with)
                   r"\b(?:should|to|can|do|would) i ask\b|\bi should ask\b", re.I)
 
 
+# Below this reading confidence, a figure question that names nothing is not taken as one.
+_UNSURE = 0.35
+# The intents whose answer is a list of the guide's figures for whatever is named.
+_NAMED_FIGURES = {"band", "competing_offers", "premium"}
 _HIGHEST = re.compile(r"\b(?:highest|max(?:imum)?|most|top|ceiling)\b", re.I)
 _LOWEST = re.compile(r"\b(?:lowest|min(?:imum)?|least|bottom)\b", re.I)
 
@@ -152,6 +163,13 @@ class Composer:
             lacking = [missing_topic(reading.text, self.texts.get(b.guide, "")) for b in books]
             if all(lacking):
                 return Draft(text=NOT_COVERED, covered=False)
+        if _unsure(reading):
+            # Nothing in the message names a pay part, a place, an amount or a rival, and it
+            # reads only faintly like a figure question ("does Nordlicht match pension?",
+            # "what's the exercise window?"): a table of figures would answer something else.
+            if len(books) > 1:
+                return Draft(text=NOT_COVERED, covered=False)
+            return _not_covered(f"The {guide_name(books[0])} guide doesn't say.")
         compose = _COMPOSERS[reading.intent]
         if len(books) == 1:
             draft = compose(self, books[0], reading)
@@ -194,6 +212,16 @@ class Composer:
             return _not_covered(f"The {guide_name(book)} guide gives no {named} figures.")
         if reading.compare and (compared := self._against_band(book, reading, bands[0])):
             return compared
+        basis = basis_asked(reading.text)
+        said = None
+        if basis is not None:
+            # "Is that per year?": how the part is counted, which its figures do not say.
+            parts = [c for c in parts_asked(reading.text, wanted) if c in have] or wanted
+            said = self._basis_line(book, basis.kind, parts)
+            if said is None and not basis.with_amount:
+                # Asked only how it is counted, which the guide never says: the band's
+                # figures would answer something else.
+                return self._basis_unsaid(book, reading, basis.kind, parts)
         citations: list[Citation] = []
         parts = []
         # "The highest TC possible" with no place named is one figure: the top of all bands.
@@ -227,25 +255,30 @@ class Composer:
             text += (f" For comparison, it puts {rival.company} at {amount} "
                      f"{comp.label(rival.measure)}{_cite(book, rival.source, citations)}.")
         keep: list[str] = []
-        if _VESTING.search(reading.text) and (source := self._vesting_line(book)):
-            # "Is there a cliff on those options?" wants the vesting terms beside the band.
-            text += f' On vesting, the guide says: "{source.quote}"{_cite(book, source, citations)}'
-            keep.append(source.quote)
+        if said is not None:
+            # "How much stock in Berlin? Is that per year?": the band, then how it is counted.
+            text += " " + _basis_words(book, said, citations)
+            keep.append(said.text)
+        elif basis is not None:
+            what = " or ".join(comp.label(p) for p in wanted[:2])
+            text += f" It doesn't say {_NOT_SAID[basis.kind].format(what=what)}."
         return Draft(text=text, citations=citations, keep=keep)
 
-    def _vesting_line(self, book: Playbook) -> Source | None:
-        """The guide's sentence about vesting (a cliff, a schedule), with its section."""
-        section = ""
-        for number, line in enumerate(self.texts.get(book.guide, "").splitlines(), 1):
-            if line.startswith("#"):
-                section = line.lstrip("#").strip()
-                continue
-            if line.lstrip().startswith(("|", "-", "*")):
-                continue  # table rows and list items are the bands themselves
-            for sentence in re.split(r"(?<=[.!?])\s+", line):
-                if _VESTING.search(sentence) and len(sentence) < 300:
-                    return Source(book.guide, section, number, sentence.strip())
-        return None
+    def _basis_line(self, book: Playbook, kind: str, parts: list[str]) -> GuideSentence | None:
+        """The guide's sentence on how one of ``parts`` is counted or paid."""
+        return basis_sentence(self.texts.get(book.guide, ""), kind, parts)
+
+    def _basis_unsaid(self, book: Playbook, reading: Reading, kind: str,
+                      parts: list[str]) -> Draft:
+        """A basis question the guide's sentences do not answer: a dated fact about the part
+        ("the bonus payout in April"), else a plain "doesn't say"."""
+        if kind == "timing":
+            fact = self.guide_fact(book, reading)
+            if fact.covered and any(mentions_part(q.text, parts) for q in fact.citations):
+                return fact
+        what = " or ".join(comp.label(p) for p in parts[:2])
+        return _not_covered(f"The {guide_name(book)} guide doesn't say "
+                            + _NOT_SAID[kind].format(what=what) + ".")
 
     def _against_band(self, book: Playbook, reading: Reading, band: RegionBand) -> Draft | None:
         """ "Is that above the band?": the base just discussed, placed against one band's."""
@@ -593,6 +626,14 @@ _COMPOSERS: dict[str, Callable[[Composer, Playbook, Reading], Draft]] = {
 }
 
 
+def _unsure(reading: Reading) -> bool:
+    """A faint figure reading with nothing named to anchor it (see ``_UNSURE``)."""
+    return (reading.intent in _NAMED_FIGURES and reading.intent not in reading.cued
+            and reading.confidence < _UNSURE and not (
+                reading.components or reading.regions or reading.amounts or reading.competitor
+                or reading.offer or reading.compare))
+
+
 def _has_terms(book: Playbook) -> bool:
     return bool(book.bands or book.target or book.walk_away or book.scripts or book.facts)
 
@@ -623,6 +664,15 @@ def _cite(book: Playbook, source: Source, citations: list[Citation]) -> str:
     return f" [{len(citations)}]"
 
 
+def _basis_words(book: Playbook, said: GuideSentence, citations: list[Citation]) -> str:
+    """The guide's sentence on how a part is counted, quoted and cited (a column heading
+    is named as one)."""
+    marker = _cite(book, Source(book.guide, said.section, said.line, said.text), citations)
+    if said.heading:
+        return f'The guide\'s table heads that column "{said.text}"{marker}.'
+    return f'On that, the guide says: "{said.text}"{marker}'
+
+
 def _not_covered(text: str) -> Draft:
     return Draft(text=f"{text} I won't guess a figure it doesn't give.", covered=False)
 
@@ -648,7 +698,8 @@ _TOP_OF_RANGE = re.compile(r"\btop of (?:the |your |what you offer|what you can)
 _SCRIPT_PARTS = {comp.SIGN_ON: r"sign[\s-]?on|signing|golden hello|hiring bonus",
                  comp.EQUITY: r"\bequity\b|\boptions?\b|\bstock\b|\bgrant\b|\brsus?\b"}
 _MODALS = {"can", "could", "would", "should", "ask", "might", "may", "must"}
-_VESTING = re.compile(r"\bcliff\b|\bvest(?:s|ed|ing)?\b", re.I)
+_NOT_SAID = {"period": "whether the {what} figure is per year or for the whole grant",
+             "timing": "when the {what} is paid", "vesting": "how the {what} vests"}
 
 
 def _offer_note(quote: str) -> str:

@@ -70,7 +70,7 @@ def components(lowered: str) -> list[str]:
 
 
 # The words a typo is checked against ("bonnus", "optoins", "salery", "relocaton").
-_SPELLINGS = {"bonus": comp.BONUS_PCT, "salary": comp.BASE, "equity": comp.EQUITY,
+_SPELLINGS = {"bonus": comp.BONUS_PCT, "variable": comp.BONUS_PCT, "salary": comp.BASE, "equity": comp.EQUITY,
               "options": comp.EQUITY, "stock": comp.EQUITY, "relocation": "relocation",
               "signing": comp.SIGN_ON}
 
