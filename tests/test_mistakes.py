@@ -180,6 +180,30 @@ def test_dev3_figures_hold(settings: Settings) -> None:
          {"accepts_below_walk_away", "accepts_early", "weak_close"}),
         (["What did you have in mind?", "Sounds fair. Could you put that in writing for me?"],
          {"accepts_below_walk_away", "accepts_early"}),
+        # A few words that end on the yes are a yes.
+        (["What did you have in mind?", "ok fine, deal"],
+         {"accepts_below_walk_away", "accepts_early", "weak_close"}),
+        (["What did you have in mind?", "We have an agreement, then."],
+         {"accepts_below_walk_away", "accepts_early", "weak_close"}),
+        # A floor in other words, with a fraction of a million said aloud.
+        (["Anything south of a quarter million on base just won't work for me."],
+         {"reveals_walk_away", "low_anchor", "no_rationale"}),
+        (["Anything under a quarter million doesn't work for me."],
+         {"reveals_walk_away", "low_anchor", "no_rationale"}),
+        # The floor is the person's new position, not the rival's figure before it.
+        (["Given the AI premium, I'm at $268K base and 30% more shares.",
+          "With NVIDIA at 462K TC I really can't go below 250."],
+         {"reveals_walk_away", "big_concession"}),
+        # "between 255 and 270" is a range, heard at its low end.
+        (["Between 255 and 270 on base feels right given the AI premium."], {"low_anchor"}),
+        # Figures-free grumbles are asks for more; asking for the paper is not.
+        (["I'm targeting $268K base and 30% more shares given the AI premium.",
+          "Hmm, that looks a bit light."], {"bare_ask"}),
+        (["I'm targeting $268K base and 30% more shares given the AI premium.",
+          "I'd want the offer letter before deciding anything."], set()),
+        # A condition on another part is a trade, which is a reason.
+        (["I'm targeting $268K base and 30% more shares given the AI premium.",
+          "I could do 262 if the shares stay at 30%."], set()),
     ],
 )
 def test_the_last_line_gets_these_mistakes(

@@ -87,9 +87,18 @@ _SPOKEN_HUNDREDS = re.compile(
 )
 
 
+# "a quarter million", "half a million": fractions of a million said as words.
+_FRACTION_MILLION = re.compile(
+    r"\b(?:(?P<q>a quarter|quarter)(?: of a)?|(?P<h>half)(?: of)? a|(?P<t>three quarters? of a)) "
+    r"(?:million|mil)\b", _I)
+
+
 def _word_figures(text: str) -> list[Figure]:
     """Amounts spelled out in words ("two hundred seventy thousand", "two fifty-five")."""
     found = []
+    for match in _FRACTION_MILLION.finditer(text):
+        value = 250_000.0 if match.group("q") else 500_000.0 if match.group("h") else 750_000.0
+        found.append(Figure(match.group(0), "money", value, value, False, *match.span()))
     for match in _SPOKEN_HUNDREDS.finditer(text):
         hundreds = _UNITS[match.group("h").lower()] * 100
         value = 1000.0 * (hundreds + _TENS[match.group("t").lower()]

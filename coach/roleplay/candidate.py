@@ -61,6 +61,7 @@ class CandidateMove:
     strong_anchor: bool = False
     unrealistic: bool = False
     reveals_walk_away: bool = False
+    floor: tuple[str, float] | None = None  # the component and figure said as the floor
     truncated: bool = False
 
     @property
@@ -86,12 +87,15 @@ _ACCEPT_STRONG = re.compile(
     r"\blet'?s make it (?:official|happen)\b|\bwhere do i sign\b|\bconsider it a yes\b|"
     r"\byou(?:'ve| have)? got (?:yourself )?(?:a|an|your) (?:candidate|deal|hire|new)\b|"
     r"\byou have a deal\b|\bwe(?:'ve| have)? got a deal\b|\bcount me in\b|\bthat'?s a yes\b|"
-    r"\b(?:happy|ready) to sign\b",
+    r"\b(?:happy|ready) to sign\b|\b(?:delighted|pleased|glad|thrilled|excited|ready|going) "
+    r"to accept\b|\bwe have (?:an |our )?agreement\b|\bwe(?:'re| are) agreed\b",
     _I,
 )
 _ACCEPT_WEAK = re.compile(
     r"^\s*(?:yes|yep|yeah|sure|ok(?:ay)?|perfect|great|deal)\b|\bsounds (?:good|great|fair)\b|"
-    r"\bworks for me\b|\bthat works\b|^\s*(?:fine|alright|all right|ok(?:ay)?)[,.!]?\s+deal\b|"
+    r"\bworks for me\b|\bthat works\b|\b(?:fine|alright|all right|ok(?:ay)?|sure|cool)\W+deal\b|"
+    # "k works", "eh fine. deal": a line of a few words that ends on the yes.
+    r"^\W*(?:\w+\W+){0,2}(?:deal|works|done)\W*$|^\s*(?:k|kk|cool)\b|"
     r"\bthat'?s (?:ok|okay|fine)(?: then)?\b|\byes\W*$",
     _I,
 )
@@ -122,9 +126,14 @@ _PUSHBACK = re.compile(
     r"low|under market|below market|counter|stretch|move up|need|looking for|hoping for|ask|"
     r"wiggle|room|flex\w*|nudge|closer|best (?:\w+ ){0,2}can do|do any better|any more)\b|"
     r"\bdo anything (?:on|for|about|more)\b|\bmove (?:at all|a bit|any|on (?:the|base|equity)|"
-    r"the (?:base|shares|equity))\b",
+    r"the (?:base|shares|equity))\b|\bsharpen\b|\bdo something (?:on|for|about|more)\b|"
+    r"\b(?:the|your) ceiling\b|\b(?:feels?|seems?|looks?|bit|little) (?:light|thin|lean)\b",
     _I,
 )
+# "I'll need the offer in writing": wanting the paper is not pushing for more.
+_WANTS_PAPER = re.compile(
+    r"\b(?:need|want|like|ask for|get|see)\b[^.!?]{0,25}\b(?:in writing|written|paperwork|"
+    r"contract|offer letter)\b", _I)
 _INJECTION = _any(
     r"instruc|system prompt|\bprompt\b|role[- ]?play|were you given|you were given|draft:",
     r"ignore (?:all|any|your|the|previous|prior|everything)|disregard|\bpretend\b|\byou are now\b",
@@ -148,8 +157,12 @@ _REVEAL = _any(
     r"\bi can go as low as\b|\bat (?:the )?minimum\b|\bwould settle for\b",
     r"\bi(?:'d)? (?:just |really |only )?need at least\b|\bno less than\b|\bbare minimum\b",
     r"\bi(?:'d| would) be fine with anything\b",
-    r"\b(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t)(?: really)? (?:go|come|drop) "
+    r"\b(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t)(?: really| \w+ly)? (?:go|come|drop) "
     r"(?:any )?(?:lower|below|under)\b",
+    # "Anything south of a quarter million won't work for me."
+    r"\banything (?:south of|under|below|less than|lower than)\b[^.!?]{0,40}"
+    r"\b(?:won'?t|doesn'?t|wouldn'?t|will not|does not|is not|isn'?t) (?:work|fly|do)\b",
+    r"\bwhere i(?:'d| would)?(?: have to)? draw the line\b|\bdraw the line at\b",
     r"\b(?:won'?t|wouldn'?t|can'?t|will not) (?:sign|accept|take|consider) anything "
     r"(?:below|under|less than)\b",
     r"\banything (?:under|below|less than) \S+ (?:is|would be) (?:a )?(?:non-?starter|"
@@ -168,13 +181,16 @@ _CLAUSE_BREAK = re.compile(r"[,;.!?]|\b(?:and|plus|if|with|but|so)\b", _I)
 
 
 def _component(
-    fig: Figure, text: str, before_at: int, after_at: int, band: RegionBand | None
+    fig: Figure, text: str, before_at: int, after_at: int, band: RegionBand | None,
+    after_figure: bool = False,
 ) -> str | None:
     """Which component a figure asks about, from the nearest cue word on either side."""
     before, after = text[before_at : fig.start].lower(), text[fig.end : after_at].lower()
     # Only the figure's own clause names it: in "255k if the shares go to 20%" the shares
-    # belong to the 20%.
+    # belong to the 20%, and in "Meta is at 448K TC, so I could do 258" the TC is Meta's.
     after = _CLAUSE_BREAK.split(after)[0]
+    if after_figure and (cut := _CLAUSE_BREAK.search(before)) is not None:
+        before = before[cut.end():]
     best: tuple[int, str] | None = None
     for name, cue in _CUES:
         hits = [len(before) - m.end() for m in cue.finditer(before)]
@@ -255,7 +271,11 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
     move.reveals_walk_away = reveal is not None
     # The floor said is the first figure after the words that reveal it; a line may still
     # ask for more elsewhere ("my walk-away is 248, but I'm asking for 268").
-    floor_at = next((f.start for f in figures if reveal and f.start >= reveal.start()), -1)
+    floor_fig = next((f for f in figures if reveal and f.start >= reveal.start()), None)
+    floor_at = floor_fig.start if floor_fig else -1
+    if floor_fig is not None:
+        move.floor = (_component(floor_fig, text, reveal.start() if reveal else 0, len(text),
+                                 band) or BASE, floor_fig.low)
     for match in _SENTENCE.finditer(text):
         sentence, offset = match.group(0), match.start()
         sentence_figures = [f for f in figures if offset <= f.start < match.end()]
@@ -270,11 +290,14 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
                 if index + 1 < len(sentence_figures)
                 else match.end()
             )
-            component = _component(fig, text, before_at, after_at, band)
+            component = _component(fig, text, before_at, after_at, band, after_figure=index > 0)
             # "255 to 270": a range is heard at its low end, the figure before the "to".
-            ranged = index > 0 and re.fullmatch(
-                r"\s*(?:to|-|–)\s*", text[sentence_figures[index - 1].end:fig.start]
-            ) is not None
+            joint = text[sentence_figures[index - 1].end:fig.start] if index else ""
+            ranged = index > 0 and (re.fullmatch(r"\s*(?:to|-|–)\s*", joint) is not None or (
+                # "between 260 and 275"
+                re.fullmatch(r"\s*and\s*", joint) is not None
+                and re.search(r"\bbetween\s*$", text[:sentence_figures[index - 1].start], _I)
+                is not None))
             if component and fig.start != floor_at and not ranged:
                 move.asks[component] = fig.low  # a range is heard at its low end
         for offer in playbook.competing_offers:
@@ -293,7 +316,7 @@ def read_candidate(text: str, playbook: Playbook, region: str | None = None) -> 
     elif {"benchmark", "ipo"} <= set(key_terms(text)):
         move.share_argument = True
     conditional = bool(_CONDITION.search(_PAPER_CONDITION.sub(" ", text)))
-    move.pushback = bool(_PUSHBACK.search(text))
+    move.pushback = bool(_PUSHBACK.search(_WANTS_PAPER.sub(" ", text)))
     strong, weak = _ACCEPT_STRONG.search(text), _ACCEPT_WEAK.search(text)
     hit = strong or weak
     negated = hit and _NEGATION.search(text[max(0, hit.start() - 20) : hit.end()])

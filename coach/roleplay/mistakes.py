@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 from coach.negotiation.components import BASE, SHARE_PREMIUM_PCT, SIGN_ON, TOTAL_COMP
 from coach.negotiation.playbook import Playbook
-from coach.negotiation.typed_figures import candidate_figures
 from coach.roleplay.candidate import CandidateMove
 from coach.roleplay.rehearsal import key_terms
 
@@ -54,7 +53,9 @@ _REASON = re.compile(
     r"|\bexperience\b|\bmarket\b|\bscope\b|\blevel\b|\boffer from\b|\bcompeting\b"
     r"|\bleaving\b|\bif (?:we|you)\b|\bin exchange\b|\bproof\b|\bwith (?:the|my|an?)\b"
     r"|\bat \$?\d[\d.,]*k? tc\b"
-    r"|\b(?:works?|fine|ok(?:ay)?|do it|deal)\s+if\b",  # a trade: "245 works if the shares go to 20%"
+    # a trade: "245 works if the shares go to 20%", "253 if the shares reach 30%"
+    r"|\b(?:works?|fine|ok(?:ay)?|do it|deal)\s+if\b"
+    r"|\bif (?:the )?(?:shares?|equity|stock|grant|base|sign[- ]?on|bonus)\b|\btrade\b",
     re.I,
 )
 # Terms every ask shares with the levers ("20% more shares"): naming them argues nothing.
@@ -84,6 +85,7 @@ class MistakeTracker:
     previous_ask: float | None = None  # the base ask before the line just checked
     countered_offer: bool = False  # an ask made while an offer was on the table
     first_offer: dict[str, float] | None = None  # the recruiter's opening offer
+    paper_asked: bool = False  # an earlier line asked for the offer in writing
     found: list[Mistake] = field(default_factory=list)
 
     def check(
@@ -99,10 +101,11 @@ class MistakeTracker:
         accepts = move.accepts and not self._counters(move, offer)
         # "I accept 251 base": the figure said is the offer taken, not a new position.
         base = None if accepts else move.asks.get(BASE)
-        if base is None and move.reveals_walk_away:
-            money = [f for f in candidate_figures(text) if f.kind == "money"]
-            base = money[0].low if money else None  # the floor said is the new position
-        named = not accepts and (any(move.asks.get(c) for c in _ASKED) or base is not None)
+        floor = None if accepts else move.floor
+        if base is None and floor is not None and floor[0] == BASE:
+            base = floor[1]  # the floor said is the new position (a rival's figure is not)
+        named = not accepts and (any(move.asks.get(c) for c in _ASKED) or base is not None
+                                 or floor is not None)
         if move.reveals_walk_away:
             kinds.append("reveals_walk_away")
         if not named and not accepts and not move.walks_away:
@@ -132,8 +135,10 @@ class MistakeTracker:
             # "any wiggle room?" is not a counter, and an offer that has moved is not the first.
             if not self.countered_offer and offer == self.first_offer:
                 kinds.append("accepts_early")
-            if not _IN_WRITING.search(text):
+            # Asked for the paper in this line or an earlier one: the close is in writing.
+            if not (_IN_WRITING.search(text) or self.paper_asked):
                 kinds.append("weak_close")
+        self.paper_asked |= bool(_IN_WRITING.search(text))
         if named and offer:
             self.countered_offer = True
         if base is not None:
