@@ -411,3 +411,40 @@ def test_back_to_a_guide_finds_its_region_again(reader: Reader, books: list[Any]
 def test_own_floor_in_other_words(reader: Reader) -> None:
     said = reader.read("Cerebras offer is 250. I'd actually not go below 256 myself.")
     assert said.own["walk_away"] == {"base": 256_000} and said.offer == {"base": 250_000}
+
+
+def test_limits_in_other_words_and_offers_beside_them(reader: Reader) -> None:
+    # The person's own limit, in words other than "walk-away".
+    assert reader.read("what's the lowest base I could say yes to at cerebras?").intent == (
+        "walk_away")
+    assert reader.read("what is my reservation price on base?").intent == "walk_away"
+    # "Target bonus" and "minimum sign-on" name a pay part, not the target or the walk-away.
+    assert reader.read("minimum signing bonus in sunnyvale?").intent != "walk_away"
+    # An offer said with a word about limits is still the offer to judge.
+    offered = reader.read("cerebras offered 250k base in sunnyvale, I guess that's the minimum")
+    assert offered.intent == "offer_verdict"
+    # "Where does that leave the offer?" leaves nothing behind; "my line" is the person's own.
+    line = reader.read("I'll move my line to 245k. Where does that leave the offer?")
+    assert line.own == {"walk_away": {"base": 245_000}} and line.intent == "offer_verdict"
+
+
+def test_a_rivals_figure_is_set_beside_the_band(reader: Reader, books: list[Any]) -> None:
+    reading = reader.read("Google is at 470k TC. Is that above the Sunnyvale total comp band?")
+    assert reading.intent == "band" and [a.value for a in reading.rival_amounts] == [470_000]
+    draft = Composer(books[:1], Profile()).compose(reading)
+    assert draft is not None and 470_000 in values(draft.text)
+    assert "above the top of the band" in draft.text
+
+
+def test_own_walk_away_said_later_judges_the_offer_again(
+    reader: Reader, books: list[Any]
+) -> None:
+    state = DialogueState()
+    resolve(reader, books, state, "cerebras offered 255k base in sunnyvale, ok?")
+    reading = resolve(reader, books, state, "well my walk-away is 260k. now what?")
+    assert reading.intent == "offer_verdict" and reading.offer == {"base": 255_000}
+
+
+def test_a_pay_part_named_is_never_small_talk(reader: Reader) -> None:
+    assert reader.read("cheers, legend").intent == "small_talk"
+    assert reader.read("how many quid is the sign-on, mate").intent == "band"

@@ -27,7 +27,9 @@ def _near(pattern: re.Pattern[str], lowered: str, amount: Amount, reach: int = 3
 
 
 _GIVEN_UP = re.compile(
-    r"\bleav(?:e|ing)\b(?!\s+(?:me|you|us|it|that|this|them)\b)|\bleft behind\b|\bforfeit\w*|"
+    # ("Where does that leave the offer?" asks about the offer; nothing is left behind.)
+    r"(?<!that )(?<!this )(?<!it )\bleav(?:e|ing)\b(?!\s+(?:me|you|us|it|that|this|them|"
+    r"the offer|things)\b)|\bleft behind\b|\bforfeit\w*|"
     r"\bunvested\b|\bdeferred\b|"
     r"\bwalking away from\b|\bgiving up\b|\bclawback\b"
 )

@@ -95,7 +95,10 @@ _TOPICS = {
                    r"|\b(?:pay|paid|extra|stipend)\b[^.?!]*\bon[- ]?call\b",
     "overtime": r"\bovertime\b", "severance": r"\bseverance\b",
     "notice period": r"\bnotice period\b", "non-compete": r"\bnon[- ]?competes?\b",
-    "exercise window": r"\bexercise window\b|\bpost[- ]termination\b",
+    "exercise window": r"\bexercise window\b|\bpost[- ]termination\b|"
+                       r"\bexercise\b[^.?!]{0,40}\b(?:quit|leave|leaving|left)\b",
+    "pay philosophy": r"\b(?:comp|compensation|pay) philosophy\b|\bpercentile\b|"
+                      r"\b(?:lead|lag)s? (?:or (?:lead|lag) )?the market\b",
 }
 
 
@@ -154,6 +157,13 @@ class Composer:
             return Draft(text=SMALL_TALK)
         if reading.intent == "out_of_scope":
             return Draft(text=NOT_COVERED, covered=False)
+        if reading.intent in {"guide_fact", "concept"} and reading.components and basis_asked(
+            reading.text
+        ):
+            # "When does the sign-on get paid out?", "how long do I stay to keep the golden
+            # hello?": how that part is paid, answered from the part's own sentence (never
+            # another part's date).
+            reading.intent = "band"
         if reading.intent not in GUIDE_INTENTS:
             return None
         books = self.books_for(reading)
@@ -217,11 +227,18 @@ class Composer:
         if basis is not None:
             # "Is that per year?": how the part is counted, which its figures do not say.
             parts = [c for c in parts_asked(reading.text, wanted) if c in have] or wanted
+            if basis.kind == "timing" and not reading.components:
+                parts = [comp.BASE]  # "are paychecks biweekly?": the salary's pay schedule
             said = self._basis_line(book, basis.kind, parts)
             if said is None and not basis.with_amount:
                 # Asked only how it is counted, which the guide never says: the band's
                 # figures would answer something else.
                 return self._basis_unsaid(book, reading, basis.kind, parts)
+            if said is not None and not basis.with_amount and basis.kind in _APART:
+                # "When is the variable paid?": the guide's sentence is the whole answer.
+                citations = []
+                return Draft(text=_basis_words(book, said, citations, alone=True),
+                             citations=citations, keep=[said.text])
         citations: list[Citation] = []
         parts = []
         # "The highest TC possible" with no place named is one figure: the top of all bands.
@@ -248,6 +265,8 @@ class Composer:
                 parts.append(f"{name} " + ", ".join(f"{v} in {r}" for r, v in shown.items())
                              + marker)
         text = f"The {guide_name(book)} guide gives: " + "; ".join(parts) + "."
+        if reading.rival_amounts and len(wanted) == 1:
+            text += _rival_beside(book, reading, wanted[0], bands)
         rival = next((o for o in book.competing_offers if o.company == reading.against), None)
         if rival is not None:
             # "How does the Stromwerk offer compare?": the rival's figure beside the band.
@@ -626,6 +645,27 @@ _COMPOSERS: dict[str, Callable[[Composer, Playbook, Reading], Draft]] = {
 }
 
 
+def _rival_beside(book: Playbook, reading: Reading, component: str,
+                  bands: list[RegionBand]) -> str:
+    """ "Larchmont are at £125,000. Is that above the band?": the figure the person gave
+    for a rival, placed against the band just stated (their figure, so it needs no source)."""
+    spans = {b.region: b.components[component] for b in bands if component in b.components}
+    if not spans:
+        return ""
+    said = reading.rival_amounts[0].value
+    figure = comp.format_value(component, said, book.currency)
+    who = reading.competitor or "the other offer"
+    if said > max(v.high for v in spans.values()):
+        where = "above the top of " + ("the band" if len(spans) == 1 else "every band")
+    elif said < min(v.low for v in spans.values()):
+        where = "below the bottom of " + ("the band" if len(spans) == 1 else "every band")
+    else:
+        inside = [r for r, v in spans.items() if v.low <= said <= v.high]
+        where = (f"within the {', '.join(inside)} band" if inside
+                 else "between the bands")
+    return f" You put {who} at {figure}: that is {where}."
+
+
 def _unsure(reading: Reading) -> bool:
     """A faint figure reading with nothing named to anchor it (see ``_UNSURE``)."""
     return (reading.intent in _NAMED_FIGURES and reading.intent not in reading.cued
@@ -664,13 +704,16 @@ def _cite(book: Playbook, source: Source, citations: list[Citation]) -> str:
     return f" [{len(citations)}]"
 
 
-def _basis_words(book: Playbook, said: GuideSentence, citations: list[Citation]) -> str:
+def _basis_words(book: Playbook, said: GuideSentence, citations: list[Citation],
+                 alone: bool = False) -> str:
     """The guide's sentence on how a part is counted, quoted and cited (a column heading
-    is named as one)."""
+    is named as one); ``alone`` when it is the whole answer, so the guide is named."""
     marker = _cite(book, Source(book.guide, said.section, said.line, said.text), citations)
+    who = f"The {guide_name(book)} guide" if alone else "The guide"
     if said.heading:
-        return f'The guide\'s table heads that column "{said.text}"{marker}.'
-    return f'On that, the guide says: "{said.text}"{marker}'
+        return f'{who}\'s table heads that column "{said.text}"{marker}.'
+    return f'{who} says: "{said.text}"{marker}' if alone else (
+        f'On that, the guide says: "{said.text}"{marker}')
 
 
 def _not_covered(text: str) -> Draft:
@@ -698,8 +741,12 @@ _TOP_OF_RANGE = re.compile(r"\btop of (?:the |your |what you offer|what you can)
 _SCRIPT_PARTS = {comp.SIGN_ON: r"sign[\s-]?on|signing|golden hello|hiring bonus",
                  comp.EQUITY: r"\bequity\b|\boptions?\b|\bstock\b|\bgrant\b|\brsus?\b"}
 _MODALS = {"can", "could", "would", "should", "ask", "might", "may", "must"}
+# Basis questions about the payment rather than the figure: its band is not part of the answer.
+_APART = {"timing", "clawback", "refresh"}
 _NOT_SAID = {"period": "whether the {what} figure is per year or for the whole grant",
-             "timing": "when the {what} is paid", "vesting": "how the {what} vests"}
+             "timing": "when the {what} is paid", "vesting": "how the {what} vests",
+             "clawback": "whether the {what} must be paid back",
+             "refresh": "whether the {what} is refreshed"}
 
 
 def _offer_note(quote: str) -> str:

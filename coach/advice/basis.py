@@ -29,13 +29,20 @@ _PERIOD_ASKED = re.compile(
     re.I,
 )
 _TIMING_ASKED = re.compile(
-    r"\bhow often\b|\b(?:which|what) months?\b|\bwhen (?:is|are|do|does|will|would)\b[^?.!]*"
+    r"\b(?:fortnightly|bi-?weekly|weekly|semi-?monthly|twice a month)\b|\bfirst (?:pay ?check|"
+    r"pay ?slip|pay ?cheque|salary|paycheque|payroll)\b|\bpaid (?:out )?(?:up ?front|in one go|"
+    r"in instal?ments)\b|\bhow often\b|\b(?:which|what) months?\b|\bwhen (?:is|are|do|does|will|would)\b[^?.!]*"
     r"\b(?:paid|pay(?:s|out)?|paying)\b|\bpaid (?:out )?(?:when|in which|quarterly|monthly|"
     r"annually|yearly|once|twice)\b|\b(?:quarterly|monthly|semi-?annual(?:ly)?|biannual(?:ly)?)"
     r"\s*\?|\bpay(?:out|ment)? (?:date|schedule|timing|month)\b",
     re.I,
 )
 _VESTING_ASKED = re.compile(r"\bcliff\b|\bvest(?:s|ed|ing)?\b", re.I)
+# "Do I have to pay the sign-on back if I leave?": the terms that take a payment back.
+_CLAWBACK = re.compile(r"\b(?:pay|paying|give|hand) (?:it |that |them |the [\w-]+(?: [\w-]+)? )?"
+                       r"back\b|\brepa(?:y|id|yment)\b|\bclaw[\s-]?back\b|\bhave to stay\b|"
+                       r"\bkeep the\b", re.I)
+_REFRESH = re.compile(r"\brefresh(?:er)?s?\b|\btop[\s-]?ups?\b", re.I)
 # The same question asks the amount too: "how much stock in Berlin? is that per year?"
 _AMOUNT_ASKED = re.compile(
     r"\bhow (?:much|big|high|large)\b|\b(?:range|band|bands)\b|"
@@ -48,7 +55,7 @@ _AMOUNT_ASKED = re.compile(
 class BasisQuestion:
     """Which kind of "how is it counted" a message asks, and whether it asks the amount too."""
 
-    kind: str  # "period", "timing" or "vesting"
+    kind: str  # "period", "timing", "vesting", "clawback" or "refresh"
     with_amount: bool
 
 
@@ -56,7 +63,12 @@ def basis_asked(text: str) -> BasisQuestion | None:
     """The basis question in ``text``, or None when it asks nothing of the kind."""
     # "Equity (options, 4-year vest) new york?" echoes a column's name; it asks no basis.
     text = re.sub(r"\b(?:\d|four)[- ]?(?:year|yr)s? (?:vest|grant)\b", " ", text, flags=re.I)
-    kind = ("vesting" if _VESTING_ASKED.search(text)
+    # "per year or for the whole vest?" asks what the figure covers, not how it vests.
+    text = re.sub(r"\b(?:whole|entire|full) vest(?:ing)?(?: period)?\b", "whole grant", text,
+                  flags=re.I)
+    kind = ("clawback" if _CLAWBACK.search(text)
+            else "refresh" if _REFRESH.search(text)
+            else "vesting" if _VESTING_ASKED.search(text)
             else "timing" if _TIMING_ASKED.search(text)
             else "period" if _PERIOD_ASKED.search(text) else "")
     if not kind:
@@ -79,11 +91,18 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
 _ANSWERS = {
     "period": re.compile(rf"\b(?:{_PERIOD})\b|\bover (?:four|three|two|\d) years\b|"
                          r"\b(?:\d|four|three)[- ]?(?:year|yr)s?\b|\byearly\b", re.I),
-    "timing": re.compile(rf"\b(?:{_MONTHS})\b|\bpaid\b|\bpay(?:s|out|able)\b|\bquarter(?:ly)?\b|"
-                         r"\bmonthly\b|\bonce a year\b|\bfirst (?:month|pay)", re.I),
+    # (Not "quarter" alone: "one quarter of the grant" is a share, not a time.)
+    "timing": re.compile(rf"\b(?:{_MONTHS})\b|\bpaid\b|\bpay(?:s|out|able)\b|\bquarterly\b|"
+                         r"\beach quarter\b|\bmonthly\b|\bonce a year\b|\bfirst (?:month|pay)",
+                         re.I),
     "vesting": _VESTING_ASKED,
+    "clawback": re.compile(r"\brepa(?:y|id|yment)\b|\bclaw[\s-]?back\b|\bpay (?:it |them )?back\b|"
+                           r"\bleave (?:within|before)\b", re.I),
+    "refresh": _REFRESH,
 }
 _SAME = {comp.BONUS: comp.BONUS_PCT}  # a bonus in money and in percent are one part
+# Topics a guide's sentence settles whichever part it names ("a 1-year cliff").
+_ANY_PART = {"vesting"}
 
 
 def mentions_part(text: str, parts: list[str]) -> bool:
@@ -125,6 +144,6 @@ def basis_sentence(guide_text: str, kind: str, parts: list[str]) -> GuideSentenc
         for piece in pieces:
             if len(piece) > 300 or not _ANSWERS[kind].search(piece):
                 continue
-            if kind == "vesting" or mentions_part(piece, parts):
+            if kind in _ANY_PART or mentions_part(piece, parts):
                 return GuideSentence(section, number, piece.strip(), heading)
     return None

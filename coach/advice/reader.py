@@ -53,16 +53,21 @@ _CUES: list[tuple[str, str, float]] = [
      r"\bpush (?:back )?for\b", 0.35),
     ("walk_away", r"walk[\s-]?away|\bwalk from\b|\bfloor\b|\bbottom line\b|\b(?:lowest|least|"
      r"minimum)\b(?! of)(?!.*\bband\b)(?!\s+(?:possible\s+)?(?:base|salary|tc|total|equity|"
-     r"bonus|sign[\s-]?on|pay|comp))(?!.*\bwhich\b)|\bdecline\b|\bturn (?:it |them )?down\b",
+     r"bonus|sign[\s-]?on|pay|comp|hiring|golden|joining|signing|relo\w*|stock|rsus?|options?|"
+     r"variable|grant))(?!.*\bwhich\b)|\bdecline\b|\bturn (?:it |them )?down\b",
      0.3),
     # "What if they say no?" asks where to stop, which is the walk-away.
     ("walk_away", r"\bwhat if they (?:say no|refuse|won'?t|don'?t|can'?t)\b|\bwon'?t budge\b", 0.5),
     ("target", r"\banchor\b|\bopen (?:at|with)\b|(?<!bonus )(?<!variable )\btarget(?:ing|ed)?\b"
-     r"(?!\s+(?:bonus|variable))|"
+     r"(?!\s+(?:bonus|variable|cash|earnings|comp|pay))|"
      r"\bopening (?:number|ask|offer|figure)\b|\bask for first\b|\bfirst number\b", 0.25),
     ("target", r"\baim(?:ing)? (?:for|at)\b|\bshoot(?:ing)? for\b|\bgo in at\b|\b(?:say|ask for|"
      r"name|put out|lead with) first\b", 0.4),
     ("walk_away", r"\bbefore i (?:walk|say no|decline)\b|\bi'?d walk\b", 0.4),
+    # "the lowest base I can say yes to", "my reservation price": the person's own limit.
+    ("walk_away", r"\breservation (?:price|point|value)\b|\bline in the sand\b|\bbelow which\b|"
+     r"\b(?:lowest|least|minimum)\b[^.?!]{0,40}\b(?:i (?:should|can|could|would|'d|will)|should i"
+     r"|to) (?:accept|take|say yes|join|sign|agree|settle)\b", 0.5),
     ("script", r"\bscript\b|what (?:(?:do|should) )?i (?:actually )?say\b|\bhow do i (?:say|phrase|word|"
      r"ask|bring up|pitch)\b|\bwording\b", 0.3),
     # Asking for the words themselves outweighs what the words are about ("more shares").
@@ -75,7 +80,8 @@ _CUES: list[tuple[str, str, float]] = [
     # "ardent P3 equals what at aurora", "E6 vs google": a level code asks for the mapping.
     ("level_mapping", r"\b(?:ic|sde|[lpe])\s?[1-9]\b|\bequals? what\b", 0.35),
     ("script", r"\bexact (?:wording|words)\b|\bword for word\b|\bverbatim\b|\bwhat (?:(?:do|should|"
-     r"would|can) )?i say (?:to get|to ask|if|when)\b|\b(?:give me |need )?a line (?:for|to)\b|"
+     r"would|can) )?i say (?:to get|to ask|if|when|back|then|to (?:that|this|them))\b|"
+     r"\bwhat (?:do|should|would|can) i (?:actually )?say\W*$|\b(?:give me |need )?a line (?:for|to)\b|"
      r"\bgive me a line\b", 0.5),
     # "How do I ask for more options?" wants words; "how many more should I ask for?" a number.
     ("script", r"\bhow (?:(?:do|would|should|could|can) )?i (?:ask|say|phrase|word|request|"
@@ -110,9 +116,16 @@ _CUES: list[tuple[str, str, float]] = [
     ("concept", r"^what(?:'s| is) (?:a |an )?(?:batna|zopa|anchoring)\b|\bis it (?:rude|ok|"
      r"okay|normal|bad)\b|\bshould i (?:tell|reveal|share|disclose)\b|\bdo i tell\b|"
      r"\bgeneral(?:ly)?\b|\bon the spot\b|\bmake up\b|\bbluff\b", 0.4),
+    # "They asked for my salary expectations, what do I say?": the classic question of
+    # how to answer, which the fundamentals page covers, whatever words are asked for.
+    ("concept", r"\bsalary expectations\b|\bexpected salary\b", 0.3),
     ("concept", r"\bhow (?:do|should) i (?:answer|respond to|handle|deal with)\b|\bsalary "
      r"expectations\b|\bwhat i (?:make|earn)\b|\bcurrent (?:salary|pay)\b|\b(?:private|public) "
      r"(?:company )?(?:equity|stock)\b", 0.4),
+    # "How do I work out my walk-away?", "give them a number first or wait?": how to decide.
+    ("concept", r"\bhow (?:do|should|can|would) i (?:work out|figure out|decide|set|calculate|"
+     r"determine|come up with)\b|\b(?:number|figure|offer) first\b[^.?!]*\bor\b|\bor wait\b|"
+     r"\bwait for them\b", 0.45),
     # How-to and what-does-it-mean questions: general advice, whatever pay words they hold.
     ("concept", r"\b(?:batna|zopa)\b|\bwhat (?:is|are) (?:a|an)\b|\bwhat does (?:that|it|this)"
      r"(?: even)? mean\b|\bhow (?:long|do i pick|do i choose|do i mention)\b|\bwill they (?:pull|"
@@ -126,7 +139,8 @@ _VERDICT_WORDS = re.compile(
     r"\baccept\b|\btake (?:it|this|that|the offer)\b|\bsign\b|\bgood\b|\bok(?:ay)?\b|\bfair\b|"
     r"\btoo low\b|\byes or no\b|\bsay yes\b|\bdeal\b|\bworth\b|\bshould i\b|\bdecent\b|"
     r"\breasonable\b|\bcompetitive\b|\balright\b|\bdo i (?:take|"
-    r"walk|accept)\b|\bmy number\b|\bthoughts\b|\blowball\b|\benough\b|\?$",
+    r"walk|accept)\b|\bmy number\b|\bthoughts\b|\blowball\b|\benough\b|\?$|"
+    r"\b(?:hit|meet|reach|clear|beat|make)s? my (?:target|walk[\s-]?away|floor|number)\b",
     re.I,
 )
 _OFFER_WORDS = re.compile(
@@ -145,6 +159,7 @@ _BAND_EDGE = re.compile(
     r"\b(?:max(?:imum)?|top|highest|ceiling|cap|upper end|most they(?:'d| would| will| can)? "
     r"(?:pay|do|go|give|offer)|bottom|lowest)\b", re.I
 )
+_BAND_NAMED = re.compile(r"\b(?:band|range)s?\b", re.I)
 _COMPARATIVE = re.compile(
     r"\b(?:lower|higher|less|more|smaller|bigger) (?:for|in) (?:the )?[\w ()-]{3,20}\b.*"
     r"\bby how much\b|\bhow much (?:lower|higher|less|more)\b", re.I
@@ -157,7 +172,7 @@ _OTHER_REGION = re.compile(
 _OWN = {
     "walk_away": re.compile(
         r"\bmy (?:own |personal |real |absolute |hard )?(?:walk[\s-]?away|floor|minimum|bottom "
-        r"line|red line|limit)\b|\bmy (?:own |personal |real |absolute |hard )line\b|\bi (?:won'?t|will not|"
+        r"line|red line|limit)\b|\bmy (?:own |personal |real |absolute |hard )?line\b(?!\s+manager)|\bi (?:won'?t|will not|"
         r"wouldn'?t|can'?t|cannot|don'?t want to) (?:go |take |accept |do |sign for )?(?:anything )?"
         r"(?:below|less than|under|lower than)\b|\bi need at least\b|\bnothing (?:below|under|"
         r"less than)\b|\bi(?:'d| would| will|'ll)?(?: (?:actually|really|personally|honestly))? "
@@ -210,6 +225,7 @@ class Reading:
     topic: list[str] = field(default_factory=list)  # earlier messages "script for that?" means
     cued: set[str] = field(default_factory=set)  # intents a cue word asked for outright
     against: str = ""  # a rival company to set beside the band ("how does X compare to ...")
+    rival_amounts: list[Amount] = field(default_factory=list)  # figures said of a rival
     offered: bool = False  # the message says an offer was made ("they offered", "came in at")
 
     def describe(self) -> str:
@@ -356,8 +372,15 @@ class Reader:
         explicit = cued & {"counter", "walk_away", "target", "premium"}
         # A named rival company makes it a question about that offer, not general advice.
         # Level mapping keeps it only when the message asks about levels.
-        rival_said = any(rivals_figure(lowered, a, rivals) for a in said)
-        if rival_said and reading.regions and reading.components and not money:
+        reading.rival_amounts = [a for a in said if rivals_figure(lowered, a, rivals)
+                                 and not a.is_percent]
+        rival_said = bool(reading.rival_amounts)
+        if rival_said and reading.components and not money and not reading.regions and (
+            _BAND_NAMED.search(asked)
+        ):
+            # "Halden's at 298 TC. Which office's TC band gets close?": every band beside it.
+            reading.intent, reading.every_region = "band", True
+        elif rival_said and reading.regions and reading.components and not money:
             # "Pennant Bank is at 320 TC. What does Lumora pay all-in in NY?": the rival's
             # figure is context; the question is this company's band.
             reading.intent = "band"
@@ -413,6 +436,15 @@ class Reader:
             reading.components = list(reading.offer)
         if _THANKS.match(lowered) and not (money or reading.regions or reading.components):
             reading.intent, reading.follow_up = "small_talk", False  # "ok thanks"
+        elif reading.intent == "small_talk" and (reading.components or money):
+            # "how many quid is the golden hello in manc": a pay part named is not small talk.
+            reading.intent = "offer_verdict" if reading.offer and offered else "band"
+        # "Cerebras offered 268 base, guess that's the bare minimum": the offer is what is
+        # to be judged, whatever word about limits comes with it.
+        if reading.intent in {"walk_away", "target"} and offered and reading.offer and not (
+            reading.own
+        ):
+            reading.intent = "offer_verdict"
         return reading
 
     # -- slots ---------------------------------------------------------------------------
@@ -604,8 +636,8 @@ _LEVEL_ASKED = re.compile(r"\blevel|\bequivalent\b|\bmaps?\b|\btitle\b|\bladder\
                           r"\b(?:ic|sde|[lpe])\s?[1-9]\b")
 _THANKS = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|cool|great|perfect|nice|awesome|got it|sounds good|alright)\W*)*"
-    r"(?:thanks?(?: you)?|thx|ty|cheers|appreciate it|bye|cool|great|perfect|got it)\b[\W]*"
-    r"(?:(?:so much|a lot|again|man|mate)\W*)*$"
+    r"(?:thanks?(?: you)?|thx|ty|ta|cheers|appreciate it|bye|cool|great|perfect|got it|"
+    r"brilliant|nice one|legend|ace)\b[\W]*(?:(?:so much|a lot|again|man|mate|legend)\W*)*$"
 )
 # Title words of a level mapping, which are not company names.
 _ROLE_TITLE_WORDS = {"engineer", "senior", "staff", "principal", "scientist", "software",

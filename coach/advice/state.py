@@ -223,6 +223,12 @@ class DialogueState:
             reading.regions = [region]
         if not reading.components and reading.intent == "band" and self.last_intent == "band":
             reading.components = list(self.components)
+        if reading.own.get("walk_away") and self.offer and not reading.offer and (
+            reading.intent not in {"offer_verdict", "counter", "band", "script", "premium"}
+        ):
+            # "Well MY walk-away is $200,000. Now what?" with an offer on the table: the
+            # offer judged again against the person's own line.
+            reading.intent = "offer_verdict"
         if not reading.own and self.own:
             reading.own = {k: dict(v) for k, v in self.own.items()}
         if reading.intent in _MONEY_MOVES and not reading.offer and self.offer:

@@ -77,7 +77,8 @@ HELDOUT_DIR = bundled("evals") / "heldout"
 # set (other guides, all dev) to develop against without wearing out the first set's dev.
 # A third (fresh2) asks new questions about the first set's own guides, also all dev; a
 # fourth, fifth and sixth (fresh3, fresh4, fresh5) mix every guide, with more dialogues and
-# multi-guide cases; fresh5 adds monthly offers, statements-as-questions and guide switches.
+# multi-guide cases; fresh5 adds monthly offers, statements-as-questions and guide switches;
+# fresh6 adds questions about how a pay part is counted or paid, jargon and look-alike words.
 CASE_SETS = {
     "heldout": HELDOUT_DIR,
     "fresh": bundled("evals") / "fresh",
@@ -85,6 +86,7 @@ CASE_SETS = {
     "fresh3": bundled("evals") / "fresh3",
     "fresh4": bundled("evals") / "fresh4",
     "fresh5": bundled("evals") / "fresh5",
+    "fresh6": bundled("evals") / "fresh6",
 }
 KNOWLEDGE_DIR = bundled("knowledge")
 FUNDAMENTALS = KNOWLEDGE_DIR / "negotiation-fundamentals.md"
@@ -586,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         default="heldout",
         help="heldout: the gated set (dev and heldout splits); fresh: a second blind-written "
         "set on other guides, dev only; fresh2: more dev questions on the heldout set's guides; "
-        "fresh3, fresh4, fresh5: dev dialogues and multi-guide cases over every guide",
+        "fresh3 to fresh6: dev dialogues and multi-guide cases over every guide",
     )
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument(
