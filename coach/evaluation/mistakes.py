@@ -40,6 +40,9 @@ DEV_FILE, DEV2_FILE, HELDOUT_FILE = "mistakes_cases.yaml", "mistakes_dev2.yaml",
 # A fourth set, written blind with other phrasings (floors said indirectly, spoken figures,
 # many ways to accept); a dev set, whose first-run figures are in the README.
 DEV3_FILE = "mistakes_dev3.yaml"
+# A fifth, written blind again (terse chat, e-mails, spoken and odd figure formats, indirect
+# floors and acceptances); its first-run figures are in the README.
+DEV4_FILE = "mistakes_dev4.yaml"
 
 
 def load_sessions(name: str = DEV_FILE) -> list[dict[str, Any]]:
@@ -134,7 +137,8 @@ def run_mistakes_eval(settings: Settings) -> dict[str, Any]:
     # A second dev set (written blind, then read), and the held-out labels: written after the
     # detector by someone who never saw it and never used to change it. They say how far the
     # dev figures generalise.
-    for prefix, name in (("dev2", DEV2_FILE), ("dev3", DEV3_FILE), ("heldout", HELDOUT_FILE)):
+    for prefix, name in (("dev2", DEV2_FILE), ("dev3", DEV3_FILE), ("dev4", DEV4_FILE),
+                         ("heldout", HELDOUT_FILE)):
         if more := load_sessions(name):
             found = _detection(settings, playbook, more)
             for key in ("precision", "recall", "lines", "disagreements"):
