@@ -41,6 +41,10 @@ def connect(
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(schema)
+        # Take the write lock now, waiting up to the timeout for it: a transaction that
+        # starts by reading and then writes is refused at once ("database is locked") when
+        # another connection wrote in between, which twenty chats at once did hit.
+        conn.execute("BEGIN IMMEDIATE")
         yield conn
         conn.commit()
     except sqlite3.Error as exc:
